@@ -1,0 +1,64 @@
+// `npm run analyze -- [--format table|csv|json] [--out <dir>] [--limit N] [--repo owner/name ...]`
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { assertRepoName } from '../core/repo-name.js';
+import { openFromFlags, positiveInt, runCli } from './cli-support.js';
+import { formatResults } from './format-table.js';
+import { ANALYSES, type AnalysisResult, fastestRepos, runAnalysis } from './run-analysis.js';
+import { writeResults } from './write-results.js';
+
+const program = new Command('analyze')
+  .description(
+    'Run every analysis (' + ANALYSES.map((a) => a.name).join(', ') + ') on github_stars. ' +
+      'table prints the head of each and the totals; csv and json write one file per analysis.',
+  )
+  .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+  .option('--out <dir>', 'directory for csv/json files', 'results')
+  .option('--limit <n>', 'rows per analysis (table default 10; csv/json default all)', wrap(positiveInt('--limit')))
+  .option('--repo <owner/name...>', 'repos for repo-history (default: the five fastest growing)', collectRepo)
+  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else embedded PGlite)')
+  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)');
+
+function wrap<T>(parse: (v: string) => T) {
+  return (v: string): T => {
+    try {
+      return parse(v);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function collectRepo(value: string, previous: string[] = []): string[] {
+  try {
+    return [...previous, assertRepoName(value, '--repo')];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+program.parse();
+const opts = program.opts<{
+  format: 'table' | 'csv' | 'json';
+  out: string;
+  limit?: number;
+  repo?: string[];
+  databaseUrl?: string;
+  dataDir?: string;
+}>();
+
+await runCli(async () => {
+  const db = await openFromFlags(opts);
+  try {
+    const repos = opts.repo?.length ? opts.repo : await fastestRepos(db, 5);
+    const results: AnalysisResult[] = [];
+    for (const def of ANALYSES) results.push(await runAnalysis(db, def.name, { repos }));
+    if (opts.format === 'table') {
+      process.stdout.write(formatResults(results, { limit: opts.limit ?? 10 }));
+    } else {
+      const files = writeResults(results, { format: opts.format, outDir: opts.out, limit: opts.limit });
+      for (const f of files) console.log(f);
+    }
+  } finally {
+    await db.close();
+  }
+});

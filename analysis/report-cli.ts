@@ -1,0 +1,47 @@
+// `npm run report -- [--out <dir>] [--repo owner/name ...]`
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { assertRepoName } from '../core/repo-name.js';
+import { openFromFlags, positiveInt, progress, runCli } from './cli-support.js';
+import { buildReport } from './report.js';
+
+function collectRepo(value: string, previous: string[] = []): string[] {
+  try {
+    return [...previous, assertRepoName(value, '--repo')];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function count(value: string): number {
+  try {
+    return positiveInt('--top')(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+const program = new Command('report')
+  .description('Render the charts as PNGs and a self-contained index.html (opens from file://, no network).')
+  .option('--out <dir>', 'output directory', 'report')
+  .option('--repo <owner/name...>', 'repos for the history charts (default: the five fastest growing)', collectRepo)
+  .option('--top <n>', 'rows in each table of the page', count, 20)
+  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else embedded PGlite)')
+  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)');
+
+program.parse();
+const opts = program.opts<{ out: string; repo?: string[]; top: number; databaseUrl?: string; dataDir?: string }>();
+
+await runCli(async () => {
+  const db = await openFromFlags(opts);
+  // analyses, insights, ten charts, the page
+  const bar = progress(13, 'report');
+  try {
+    const result = await buildReport(db, { outDir: opts.out, repos: opts.repo, top: opts.top, onStep: bar.step });
+    bar.stop();
+    console.log(`report: ${path.resolve(result.indexHtml)} (${result.pngs.length} PNGs beside it; repos: ${result.chosen.join(', ')})`);
+  } finally {
+    bar.stop();
+    await db.close();
+  }
+});

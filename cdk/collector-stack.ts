@@ -1,0 +1,296 @@
+// The AWS side of startrail: two DynamoDB tables, the collector Lambda, its schedule, its secret,
+// and the alarms that say when polls stop. Every permission is spelled out: nothing is granted by
+// a helper that might grant more than the collector uses.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { type StackSettings, timeoutSeconds, totalTop } from './settings.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The metric the collector emits (Embedded Metric Format), one per track whose poll ended ok. */
+export const POLL_METRIC = { namespace: 'Startrail', metricName: 'PollSucceeded' } as const;
+
+/** The token secret as created: the collector's `{"token": "..."}` form with no token in it. */
+export const EMPTY_TOKEN = '{"token":""}';
+
+/** Polls in a row without success before the alarm fires: 3 x 15 min = 45 minutes by default. */
+export const MISSED_POLLS = 3;
+
+export interface CollectorStackProps extends StackProps {
+  settings: StackSettings;
+}
+
+export class CollectorStack extends Stack {
+  readonly starsTable: dynamodb.Table;
+  readonly pollsTable: dynamodb.Table;
+  readonly collector: nodejs.NodejsFunction;
+  readonly tokenSecret: secretsmanager.Secret;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly alarmTopic: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: CollectorStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const rate = Duration.minutes(settings.scheduleRateMinutes);
+
+    this.starsTable = this.table('StarsTable', 'repo', 'ts', settings, settings.writeCapacity, settings.readCapacity);
+    this.pollsTable = this.table('PollsTable', 'track', 'ts', settings, 1, 1);
+
+    this.tokenSecret = new secretsmanager.Secret(this, 'GithubToken', {
+      description: 'GitHub token for the startrail collector. Set it with `aws secretsmanager put-secret-value`.',
+      // An empty token, not a secret: the collector reports "secret is empty" (and re-reads the
+      // secret on the next run) until the real token is put with put-secret-value. CloudFormation
+      // leaves a value put that way alone as long as this placeholder does not change.
+      secretStringValue: SecretValue.unsafePlainText(EMPTY_TOKEN),
+    });
+    Validations.of(this.tokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'A GitHub personal access token cannot be rotated by a Lambda: GitHub issues it, a person renews it and puts the new value.',
+    });
+
+    const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // The collector's whole authority: write the two tables, read the one secret, write its own logs.
+    const role = new iam.Role(this, 'CollectorRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'startrail collector: writes the stars and polls tables, reads the GitHub token',
+      inlinePolicies: {
+        collector: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ sid: 'WriteStars', actions: ['dynamodb:BatchWriteItem'], resources: [this.starsTable.tableArn] }),
+            new iam.PolicyStatement({ sid: 'WritePolls', actions: ['dynamodb:PutItem'], resources: [this.pollsTable.tableArn] }),
+            new iam.PolicyStatement({ sid: 'ReadToken', actions: ['secretsmanager:GetSecretValue'], resources: [this.tokenSecret.secretArn] }),
+            new iam.PolicyStatement({
+              sid: 'WriteOwnLogs',
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
+
+    this.collector = new nodejs.NodejsFunction(this, 'Collector', {
+      description: 'startrail collector: polls GitHub search and records star counts',
+      entry: path.join(ROOT, 'lambda', 'handler.ts'),
+      handler: 'handler',
+      projectRoot: ROOT,
+      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(timeoutSeconds(totalTop(settings))),
+      // Polls never overlap: a slow poll delays the next one instead of racing it.
+      reservedConcurrentExecutions: 1,
+      role,
+      logGroup,
+      // TEXT keeps the collector's stdout lines verbatim, which is what Embedded Metric Format needs.
+      loggingFormat: lambda.LoggingFormat.TEXT,
+      // Lambda's own async retries: the handler throws when a track's poll did not complete, and a
+      // retried event rewrites the same slot's keys. An event older than one period would record the
+      // next slot's counts under this slot's key, so it is dropped (AsyncEventsDropped alarms).
+      retryAttempts: 2,
+      maxEventAge: clamp(rate, Duration.minutes(1), Duration.hours(6)),
+      environment: {
+        STARS_TABLE: this.starsTable.tableName,
+        POLLS_TABLE: this.pollsTable.tableName,
+        GITHUB_TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+        TRACKS: JSON.stringify(settings.tracks),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Bundled rather than taken from the runtime: the SDK version we test is the one that runs,
+        // and a runtime SDK update cannot change behaviour under us.
+        externalModules: [],
+        // CommonJS dependencies call require(); ESM has none, so give them one.
+        banner: "import { createRequire as __startrailCreateRequire } from 'node:module'; const require = __startrailCreateRequire(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(this.collector).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is pinned on purpose (supported by Lambda into 2027): the bundle targets node22 and the code is tested on Node 20/22.',
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the poll schedule; a dead-letter queue needs no dead-letter queue.',
+    });
+
+    // Our own role, so its one finding can be acknowledged here: LambdaInvoke grants
+    // lambda:InvokeFunction on the function and `<function>:*` (its versions), nothing else.
+    const schedulerRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'startrail schedule: invokes the collector, sends undeliverable events to the dead-letter queue',
+    });
+    const collectorLogicalId = this.getLogicalId(this.collector.node.defaultChild as lambda.CfnFunction);
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${collectorLogicalId}.Arn>:*]`,
+      reason: "CDK's LambdaInvoke grants the function ARN plus `:*` (its versions and aliases); the wildcard never reaches beyond this one function.",
+    });
+
+    const schedule = new scheduler.Schedule(this, 'PollSchedule', {
+      description: 'startrail: one poll per slot',
+      schedule: scheduler.ScheduleExpression.rate(rate),
+      target: new targets.LambdaInvoke(this.collector, {
+        role: schedulerRole,
+        // The collector takes the slot from `time`: the scheduled time, identical on every retry.
+        input: scheduler.ScheduleTargetInput.fromObject({
+          source: 'aws.scheduler',
+          'detail-type': 'Scheduled Event',
+          id: scheduler.ContextAttribute.executionId,
+          time: scheduler.ContextAttribute.scheduledTime,
+          resources: [scheduler.ContextAttribute.scheduleArn],
+          detail: { attemptNumber: scheduler.ContextAttribute.attemptNumber },
+        }),
+        // Scheduler retries only failed deliveries (the async Invoke itself); past one period the
+        // event is stale, so it goes to the dead-letter queue instead.
+        retryAttempts: 10,
+        maxEventAge: clamp(rate, Duration.minutes(1), Duration.hours(24)),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+
+    this.alarmTopic = this.alarms(settings, rate, schedule);
+
+    new CfnOutput(this, 'StarsTableName', { value: this.starsTable.tableName, description: 'STARS_TABLE for npm run export' });
+    new CfnOutput(this, 'PollsTableName', { value: this.pollsTable.tableName, description: 'POLLS_TABLE' });
+    new CfnOutput(this, 'GithubTokenSecretArn', { value: this.tokenSecret.secretArn, description: 'put the GitHub token here' });
+    new CfnOutput(this, 'CollectorFunctionName', { value: this.collector.functionName, description: 'the collector Lambda' });
+    new CfnOutput(this, 'CollectorLogGroupName', { value: logGroup.logGroupName, description: 'the collector logs' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'alarm notifications' });
+  }
+
+  private table(id: string, partitionKey: string, sortKey: string, settings: StackSettings, write: number, read: number): dynamodb.Table {
+    const provisioned = settings.billingMode === 'provisioned';
+    return new dynamodb.Table(this, id, {
+      partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: sortKey, type: dynamodb.AttributeType.NUMBER },
+      billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(provisioned ? { writeCapacity: write, readCapacity: read } : {}),
+      // PITR also enables DynamoDB's native export to S3.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The star history cannot be re-collected: it outlives the stack, and a stray delete fails.
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+  }
+
+  private alarms(settings: StackSettings, rate: Duration, schedule: scheduler.Schedule): sns.Topic {
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, so the topic
+    // gets its own key whose policy lets CloudWatch use it.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'startrail alarm topic encryption',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(7),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const cloudwatchPrincipal = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatchPrincipal],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        // A key policy's resource is the key itself. No source condition here: the topic policy
+        // below restricts publishing to this account's alarms, and a condition CloudWatch did not
+        // send would silently stop every alarm notification.
+        resources: ['*'],
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'startrail alarms', masterKey: key, enforceSSL: true });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudwatchPrincipal],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    if (settings.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
+    const action = new cloudwatchActions.SnsAction(topic);
+
+    const alarms = [
+      new cloudwatch.Alarm(this, 'CollectorErrorsAlarm', {
+        alarmDescription: 'The collector failed: a track did not complete, or the function crashed or timed out.',
+        metric: this.collector.metricErrors({ period: rate, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'DroppedEventsAlarm', {
+        alarmDescription: 'Lambda dropped a poll event after its retries or its maximum age: that slot has no poll.',
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'AsyncEventsDropped',
+          dimensionsMap: { FunctionName: this.collector.functionName },
+          period: rate,
+          statistic: cloudwatch.Stats.SUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
+        alarmDescription: `The schedule ${schedule.scheduleName} could not deliver a poll event: see the dead-letter queue.`,
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'NoSuccessfulPollAlarm', {
+        alarmDescription: `No poll succeeded in ${MISSED_POLLS * settings.scheduleRateMinutes} minutes.`,
+        metric: new cloudwatch.Metric({ ...POLL_METRIC, period: rate, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: MISSED_POLLS,
+        datapointsToAlarm: MISSED_POLLS,
+        // No metric at all is exactly the failure this alarm exists for.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    return topic;
+  }
+}
+
+function clamp(value: Duration, min: Duration, max: Duration): Duration {
+  const seconds = Math.min(max.toSeconds(), Math.max(min.toSeconds(), value.toSeconds()));
+  return Duration.seconds(seconds);
+}

@@ -1,0 +1,56 @@
+// Configuration from the environment; command-line flags override these values.
+import path from 'node:path';
+import { DEFAULT_TRACKS, type Track } from './domain.js';
+
+export interface Config {
+  githubToken?: string;
+  githubApiUrl: string;
+  githubTokenSecretArn?: string;
+  starsTable: string;
+  pollsTable: string;
+  dynamodbEndpoint?: string;
+  awsRegion: string;
+  databaseUrl?: string;
+  dataDir: string;
+  tracks: Track[];
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    githubToken: env.GITHUB_TOKEN || undefined,
+    githubApiUrl: env.GITHUB_API_URL || 'https://api.github.com/graphql',
+    githubTokenSecretArn: env.GITHUB_TOKEN_SECRET_ARN || undefined,
+    starsTable: env.STARS_TABLE || 'startrail-stars',
+    pollsTable: env.POLLS_TABLE || 'startrail-polls',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.STARTRAIL_DATA_DIR || 'data'),
+    tracks: env.TRACKS ? parseTracks(env.TRACKS) : DEFAULT_TRACKS.map((t) => ({ ...t })),
+  };
+}
+
+/**
+ * TRACKS is JSON: `[{"query":"language:go","top":1000}, ...]`, or the short form
+ * `language:go=1000;language:rust=500`.
+ */
+export function parseTracks(text: string): Track[] {
+  const trimmed = text.trim();
+  const raw: unknown = trimmed.startsWith('[')
+    ? JSON.parse(trimmed)
+    : trimmed.split(';').filter(Boolean).map((part) => {
+        const at = part.lastIndexOf('=');
+        return at < 0 ? { query: part.trim(), top: 1000 } : { query: part.slice(0, at).trim(), top: Number(part.slice(at + 1)) };
+      });
+  if (!Array.isArray(raw) || raw.length === 0) throw new RangeError('TRACKS: expected at least one track');
+  return raw.map((t, i) => {
+    const { query, top } = (t ?? {}) as { query?: unknown; top?: unknown };
+    if (typeof query !== 'string' || query.trim() === '') throw new RangeError(`TRACKS[${i}].query: expected a search query, got ${JSON.stringify(query)}`);
+    if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > 100_000) {
+      throw new RangeError(`TRACKS[${i}].top: expected an integer from 1 to 100000, got ${JSON.stringify(top)}`);
+    }
+    return { query: query.trim(), top };
+  });
+}

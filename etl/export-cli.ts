@@ -1,0 +1,101 @@
+// `npm run export -- --out github-stars.csv [--segments 4] [--since ISO] [--until ISO] [--resume]`
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../core/config.js';
+import { CliError, positiveInt, runCli } from './cli-run.js';
+import { exportStars } from './export.js';
+import { parseTime } from './parse-time.js';
+import { createProgress, formatCount } from './progress.js';
+import { openStarsSource } from './stars-source.js';
+
+interface Flags {
+  out: string;
+  segments: number;
+  since?: string;
+  until?: string;
+  resume?: boolean;
+  pageSize?: number;
+  table?: string;
+  endpoint?: string;
+  aws?: boolean;
+  dataDir?: string;
+}
+
+const intArg = (flag: string) => (value: string) => {
+  try {
+    return positiveInt(flag)(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+// The SDK's notice about future Node versions is not the analyst's concern here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const program = new Command('export')
+  .description('Export the DynamoDB stars table to a header-less repo,ts,stars CSV (what `\\copy github_stars from FILE csv` reads).')
+  .option('--out <file>', 'CSV file to write (via <file>.tmp, renamed on success)', 'github-stars.csv')
+  .option('--segments <n>', 'parallel Scan segments', intArg('--segments'), 4)
+  .option('--since <time>', 'only rows with ts >= this (ISO date/time or epoch seconds)')
+  .option('--until <time>', 'only rows with ts < this (ISO date/time or epoch seconds)')
+  .option('--resume', 'continue an interrupted export from <file>.checkpoint.json')
+  .option('--page-size <n>', 'items per Scan request (default: DynamoDB 1 MB pages)', intArg('--page-size'))
+  .option('--table <name>', 'stars table (default: STARS_TABLE or startrail-stars)')
+  .option('--endpoint <url>', 'DynamoDB endpoint (default: DYNAMODB_ENDPOINT; unset: the embedded store in the data directory)')
+  .option('--aws', 'read the DynamoDB of AWS_REGION with the standard AWS credentials')
+  .option('--data-dir <dir>', 'data directory of the embedded store (default: STARTRAIL_DATA_DIR or ./data)')
+  .showHelpAfterError();
+
+await runCli('export', async () => {
+  program.parse();
+  const flags = program.opts<Flags>();
+  const config = loadConfig({
+    ...process.env,
+    ...(flags.table ? { STARS_TABLE: flags.table } : {}),
+    ...(flags.endpoint ? { DYNAMODB_ENDPOINT: flags.endpoint } : {}),
+    ...(flags.dataDir ? { STARTRAIL_DATA_DIR: flags.dataDir } : {}),
+  });
+  const since = flags.since === undefined ? undefined : parseTime(flags.since, '--since');
+  const until = flags.until === undefined ? undefined : parseTime(flags.until, '--until');
+  if (since !== undefined && until !== undefined && since >= until) throw new CliError('--since must be before --until', 2);
+
+  const source = await openStarsSource(config, { aws: flags.aws });
+  const controller = new AbortController();
+  const stop = () => controller.abort(new CliError('interrupted', 130));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const progress = createProgress({ label: 'export' });
+  let rows = 0;
+  try {
+    process.stderr.write(`export: ${source.description} -> ${flags.out}\n`);
+    const summary = await exportStars({
+      client: source.client,
+      table: source.table,
+      out: flags.out,
+      pollsTable: config.pollsTable,
+      segments: flags.segments,
+      since,
+      until,
+      resume: flags.resume,
+      pageSize: flags.pageSize,
+      signal: controller.signal,
+      onPage: (_page, totals) => {
+        rows = totals.rows;
+        progress.update(totals.rows, totals.bytes);
+      },
+    });
+    progress.stop();
+    const resumed = summary.resumedRows > 0 ? ` (resumed after ${formatCount(summary.resumedRows)})` : '';
+    process.stdout.write(
+      `exported ${formatCount(summary.rows)} rows${resumed} to ${summary.out} (${formatCount(summary.bytes)} bytes) in ${summary.seconds.toFixed(1)} s, ${formatCount(summary.rowsPerSecond)} rows/s` +
+        `; ${formatCount(summary.repoNames)} repo names${summary.polls === undefined ? '' : `, ${formatCount(summary.polls)} polls`} in ${summary.sideFiles.join(', ')}\n`,
+    );
+  } catch (error) {
+    progress.stop();
+    if (controller.signal.aborted) {
+      throw new CliError(`interrupted after ${formatCount(rows)} rows; rerun with --resume to continue`, 130);
+    }
+    throw error;
+  } finally {
+    await source.close();
+  }
+});

@@ -1,0 +1,114 @@
+// Pure checks for one star row, wherever it comes from (a CSV line, a DynamoDB item).
+// A row that passes can go to COPY verbatim: nothing PostgreSQL could reject is left.
+import type { StarSample } from '../core/domain.js';
+import { isRepoName } from '../core/repo-name.js';
+
+export type StarRow = Pick<StarSample, 'repo' | 'ts' | 'stars'>;
+
+/** GitHub opened in 2008; past 2100 the value is almost surely milliseconds, not seconds. */
+export const TS_MIN = 1_199_145_600; // 2008-01-01T00:00:00Z
+export const TS_MAX = 4_102_444_799; // 2099-12-31T23:59:59Z
+export const STARS_MAX = 2_147_483_647; // int4
+
+export type RowErrorCode =
+  | 'EMPTY_LINE'
+  | 'COLUMN_COUNT'
+  | 'INVALID_REPO'
+  | 'INVALID_TS'
+  | 'INVALID_STARS'
+  | 'LINE_TOO_LONG'
+  | 'EMPTY_FILE'
+  | 'MISSING_FILE'
+  | 'DATABASE'
+  // A field of the side files (repos, polls) or an item attribute other than repo, ts, stars.
+  | 'INVALID_FIELD'
+  // csv-parse's own codes pass through (CSV_QUOTE_NOT_CLOSED, CSV_INVALID_CLOSING_QUOTE, ...).
+  | `CSV_${string}`;
+
+/** Where a row came from: a file and line, or a description such as a DynamoDB key. */
+export interface RowSource {
+  file?: string;
+  line?: number;
+  item?: string;
+}
+
+export class RowError extends Error {
+  override readonly name = 'RowError';
+  constructor(
+    readonly code: RowErrorCode,
+    readonly source: RowSource,
+    readonly problem: string,
+    readonly field?: string,
+    readonly value?: string,
+  ) {
+    super(`${describeSource(source)}: ${problem}${value === undefined ? '' : `, got ${showValue(value)}`}`);
+  }
+  get line(): number | undefined {
+    return this.source.line;
+  }
+  get file(): string | undefined {
+    return this.source.file;
+  }
+}
+
+export function describeSource(source: RowSource): string {
+  const parts: string[] = [];
+  if (source.file !== undefined) parts.push(source.file);
+  if (source.line !== undefined) parts.push(`line ${source.line}`);
+  if (source.item !== undefined) parts.push(source.item);
+  return parts.join(', ') || 'input';
+}
+
+/** JSON-quoted and cut short, so a huge or binary field cannot flood the terminal. */
+export function showValue(value: string, max = 80): string {
+  const cut = value.length > max ? `${value.slice(0, max)}...(${value.length} chars)` : value;
+  return JSON.stringify(cut);
+}
+
+const DIGITS = /^[0-9]{1,20}$/;
+
+function integerField(
+  value: string,
+  field: 'ts' | 'stars',
+  min: number,
+  max: number,
+  source: RowSource,
+): number {
+  const code = field === 'ts' ? 'INVALID_TS' : 'INVALID_STARS';
+  if (!DIGITS.test(value)) {
+    const what = /^-[0-9]+$/.test(value.trim()) ? 'must not be negative' : 'must be a non-negative integer';
+    throw new RowError(code, source, `${field} ${what}`, field, value);
+  }
+  const n = Number(value);
+  if (n < min || n > max) {
+    const range = field === 'ts' ? `epoch seconds from ${min} (2008) to ${max} (2099)` : `0 to ${max}`;
+    throw new RowError(code, source, `${field} out of range (${range})`, field, value);
+  }
+  return n;
+}
+
+/** One parsed record (already split into fields) -> a row, or a RowError naming the place. */
+export function validateFields(fields: readonly string[], source: RowSource): StarRow {
+  if (fields.length === 1 && fields[0] === '') throw new RowError('EMPTY_LINE', source, 'empty line (expected repo,ts,stars)');
+  if (fields.length !== 3) {
+    throw new RowError('COLUMN_COUNT', source, `expected 3 fields (repo,ts,stars), found ${fields.length}`, undefined, fields.join(','));
+  }
+  const [repo, ts, stars] = fields as [string, string, string];
+  if (!isRepoName(repo)) throw new RowError('INVALID_REPO', source, 'invalid repository name (expected owner/name)', 'repo', repo);
+  return {
+    repo,
+    ts: integerField(ts, 'ts', TS_MIN, TS_MAX, source),
+    stars: integerField(stars, 'stars', 0, STARS_MAX, source),
+  };
+}
+
+/** A row from code (a DynamoDB item already decoded): the same rules. */
+export function validateRow(row: { repo: unknown; ts: unknown; stars: unknown }, source: RowSource): StarRow {
+  const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+  return validateFields([text(row.repo), text(row.ts), text(row.stars)], source);
+}
+
+/** The CSV line COPY reads; valid names hold no comma, quote or newline, so no quoting. */
+export function rowLine(row: StarRow): string {
+  return `${row.repo},${row.ts},${row.stars}\n`;
+}

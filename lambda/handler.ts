@@ -1,0 +1,129 @@
+// Lambda entry point for EventBridge Scheduler: one poll per configured track, keyed by the
+// scheduled time's 15-minute slot. The handler is thin; createHandler takes every client,
+// the clock and the config, so tests run it against the simulator and dynalite.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../core/config.js';
+import { slotOf, type Track } from '../core/domain.js';
+import { createDynamoClient } from '../core/dynamodb-client.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { createGitHubClient, type GitHubClient } from './github-client.js';
+import { type MetricSink, stdoutMetricSink } from './metrics.js';
+import { pollTrack } from './poll-track.js';
+import type { PollRecord } from './record-poll.js';
+import { resolveToken } from './token.js';
+
+/** What EventBridge Scheduler delivers (only `time` matters here). */
+export interface ScheduledEvent {
+  time?: string;
+  [key: string]: unknown;
+}
+
+export interface CollectorDeps {
+  github: GitHubClient;
+  dynamo: DynamoDBClient;
+  config: { starsTable: string; pollsTable: string; tracks: readonly Track[] };
+  logger: Logger;
+  /** Wall clock: the slot when the event has no time, and each poll's startedAt. */
+  clock?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  metrics?: MetricSink;
+  signal?: AbortSignal;
+  fetchConcurrency?: number;
+  writeConcurrency?: number;
+  /** Attempts per DynamoDB batch (default 15). */
+  writeAttempts?: number;
+}
+
+export interface CollectResult {
+  ts: number;
+  polls: PollRecord[];
+}
+
+/** Thrown after every poll is recorded when one can still be completed by running the slot again. */
+export class PollIncompleteError extends Error {
+  override name = 'PollIncompleteError';
+  constructor(readonly result: CollectResult) {
+    const bad = result.polls.filter((p) => p.status !== 'ok');
+    super(`slot ${result.ts}: ${bad.map((p) => `${p.track} ${p.status}${p.error ? ` (${p.error})` : ''}`).join('; ')}`);
+  }
+}
+
+/** The slot an event belongs to; a retried event lands in the same slot. */
+export function eventSlot(event: ScheduledEvent | undefined, clock: () => Date): number {
+  const time = event?.time;
+  if (time === undefined || time === null || time === '') return slotOf(clock());
+  if (typeof time !== 'string' || !Number.isFinite(Date.parse(time))) {
+    throw new RangeError(`event.time: expected an ISO time, got ${JSON.stringify(time)}`);
+  }
+  return slotOf(time);
+}
+
+export function createHandler(deps: CollectorDeps | (() => Promise<CollectorDeps>)) {
+  return async (event: ScheduledEvent = {}): Promise<CollectResult> => {
+    const d = typeof deps === 'function' ? await deps() : deps;
+    const clock = d.clock ?? (() => new Date());
+    const ts = eventSlot(event, clock);
+    const polls: PollRecord[] = [];
+    let retry = false;
+    // Tracks one after another: each has its own GitHub budget accounting, and a failing
+    // track must not stop the others from being recorded.
+    for (const track of d.config.tracks) {
+      const outcome = await pollTrack(
+        {
+          github: d.github,
+          dynamo: d.dynamo,
+          starsTable: d.config.starsTable,
+          pollsTable: d.config.pollsTable,
+          logger: d.logger,
+          clock,
+          sleep: d.sleep,
+          random: d.random,
+          metrics: d.metrics,
+          signal: d.signal,
+          fetchConcurrency: d.fetchConcurrency,
+          writeConcurrency: d.writeConcurrency,
+          writeAttempts: d.writeAttempts,
+        },
+        track,
+        ts,
+      );
+      polls.push(outcome.record);
+      retry ||= outcome.retryable;
+    }
+    const result = { ts, polls };
+    if (retry) throw new PollIncompleteError(result);
+    return result;
+  };
+}
+
+let coldStart: Promise<CollectorDeps> | undefined;
+
+/** Built once per Lambda container: config, token (Secrets Manager), clients. */
+async function depsFromEnvironment(): Promise<CollectorDeps> {
+  const config = loadConfig(process.env);
+  const logger = createLogger({ base: { service: 'startrail-collector' } });
+  const token = await resolveToken({ secretArn: config.githubTokenSecretArn, envToken: config.githubToken, region: config.awsRegion });
+  return {
+    // A refused token drops this container's cache, so a token put into the secret after the
+    // failure is read on the next invocation instead of at the next cold start.
+    github: createGitHubClient({ url: config.githubApiUrl, token, logger, onUnauthorized: () => (coldStart = undefined) }),
+    dynamo: createDynamoClient({ endpoint: config.dynamodbEndpoint, region: config.awsRegion, maxAttempts: 3 }),
+    config,
+    logger,
+    metrics: stdoutMetricSink,
+  };
+}
+
+const run = createHandler(() => {
+  coldStart ??= depsFromEnvironment();
+  // A failed cold start (e.g. the secret is still empty) is retried on the next invocation.
+  coldStart.catch(() => {
+    coldStart = undefined;
+  });
+  return coldStart;
+});
+
+export async function handler(event: ScheduledEvent): Promise<CollectResult> {
+  return run(event);
+}

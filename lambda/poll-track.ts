@@ -1,0 +1,138 @@
+// One track, end to end: fetch the whole top N from GitHub, validate, write, record.
+// Nothing is written until the whole snapshot is in hand, so a GitHub failure leaves the
+// slot empty (and recorded as failed) rather than silently half-filled.
+import { isRetryableDynamoError } from '../core/dynamodb-client.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { StarSample, Track } from '../core/domain.js';
+import type { Logger } from '../core/log.js';
+import { fetchTop } from './fetch-top.js';
+import { type GitHubClient, GitHubError, newCounters } from './github-client.js';
+import { emitPollMetrics, type MetricSink } from './metrics.js';
+import { type PollRecord, recordPoll } from './record-poll.js';
+import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
+import { writeSnapshot } from './write-snapshot.js';
+
+export interface PollTrackDeps {
+  github: GitHubClient;
+  dynamo: DynamoDBClient;
+  starsTable: string;
+  pollsTable: string;
+  logger: Logger;
+  /** Wall clock for `startedAt`. */
+  clock: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  metrics?: MetricSink;
+  signal?: AbortSignal;
+  fetchConcurrency?: number;
+  writeConcurrency?: number;
+  writeAttempts?: number;
+}
+
+export interface PollOutcome {
+  record: PollRecord;
+  /**
+   * Whether running the same slot again could complete it: GitHub failures and write
+   * shortfalls can; rejected hostile data or an unsplittable star value cannot.
+   */
+  retryable: boolean;
+}
+
+async function recordWithRetry(deps: PollTrackDeps, record: PollRecord): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await recordPoll(deps.dynamo, deps.pollsTable, record);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !isRetryableDynamoError(error)) throw error;
+      await (deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(100 * 2 ** attempt);
+    }
+  }
+}
+
+export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): Promise<PollOutcome> {
+  const started = performance.now();
+  const startedAt = deps.clock().toISOString();
+  const counters = newCounters();
+  const log = deps.logger.child({ track: track.query, ts });
+  const base = { track: track.query, ts, startedAt, rejected: 0, written: 0 };
+  let record: PollRecord;
+  let retryable = false;
+
+  try {
+    const fetched = await fetchTop(deps.github, track.query, {
+      top: track.top,
+      counters,
+      logger: log,
+      concurrency: deps.fetchConcurrency,
+    });
+    const checked = validateNodes(fetched.nodes);
+    for (const r of checked.rejections.slice(0, 20)) log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
+    if (checked.rejections.length > 0) log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
+    const samples: StarSample[] = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts }));
+    const written = await writeSnapshot(deps.dynamo, samples, {
+      table: deps.starsTable,
+      concurrency: deps.writeConcurrency,
+      maxAttempts: deps.writeAttempts,
+      sleep: deps.sleep,
+      random: deps.random,
+      logger: log,
+      signal: deps.signal,
+    });
+    const short = written.written < samples.length;
+    const warnings = [...fetched.warnings];
+    // Every expected repository is either written or counted as rejected; anything else
+    // went missing between GitHub's count and its pages, and running the slot again may find it.
+    const missing = fetched.expected - samples.length - checked.rejections.length;
+    if (missing > 0) warnings.push(`${missing} of ${fetched.expected} expected repositories were not returned by GitHub`);
+    record = {
+      ...base,
+      status: short || warnings.length > 0 ? 'partial' : 'ok',
+      expected: fetched.expected,
+      written: written.written,
+      rejected: checked.rejections.length,
+      points: counters.points,
+      requests: counters.requests,
+      durationMs: 0,
+      duplicates: checked.duplicates,
+      retries: counters.retries + written.retries,
+      warnings,
+      ...(short
+        ? { error: `wrote ${written.written} of ${samples.length} rows: ${written.error ?? 'unknown write error'}` }
+        : warnings.length > 0
+          ? { error: warnings.join('; ') }
+          : {}),
+    };
+    retryable = short || missing > 0;
+  } catch (error) {
+    const message = error instanceof GitHubError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    record = {
+      ...base,
+      status: 'failed',
+      expected: track.top,
+      points: counters.points,
+      requests: counters.requests,
+      durationMs: 0,
+      retries: counters.retries,
+      error: message,
+    };
+    retryable = true;
+  }
+  record.durationMs = Math.round(performance.now() - started);
+  // An aborted invocation is a killed one: it records nothing, and the re-delivered event
+  // rewrites the same slot from scratch.
+  if (deps.signal?.aborted) throw new Error(`poll of ${track.query} at ${ts} aborted`);
+  await recordWithRetry(deps, record);
+  (record.status === 'ok' ? log.info : log.warn)('poll recorded', {
+    status: record.status,
+    expected: record.expected,
+    written: record.written,
+    rejected: record.rejected,
+    points: record.points,
+    requests: record.requests,
+    durationMs: record.durationMs,
+    ...(record.error ? { error: record.error } : {}),
+  });
+  if (deps.metrics) emitPollMetrics(deps.metrics, { track: track.query, status: record.status, rowsWritten: record.written, durationMs: record.durationMs });
+  return { record, retryable };
+}

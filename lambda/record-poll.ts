@@ -1,0 +1,35 @@
+// One row per track and slot in the polls table: what the poll expected, wrote and spent,
+// and how it ended. A retried slot overwrites its row, so the table shows the final outcome.
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Poll } from '../core/domain.js';
+
+/** The poll plus diagnostics that are useful but not part of the shared contract. */
+export interface PollRecord extends Poll {
+  duplicates?: number;
+  retries?: number;
+  warnings?: string[];
+}
+
+export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    track: { S: poll.track },
+    ts: { N: String(poll.ts) },
+    status: { S: poll.status },
+    expected: { N: String(poll.expected) },
+    written: { N: String(poll.written) },
+    rejected: { N: String(poll.rejected) },
+    points: { N: String(poll.points) },
+    requests: { N: String(poll.requests) },
+    durationMs: { N: String(poll.durationMs) },
+    startedAt: { S: poll.startedAt },
+  };
+  if (poll.error) item.error = { S: poll.error.slice(0, 2000) };
+  if (poll.duplicates !== undefined) item.duplicates = { N: String(poll.duplicates) };
+  if (poll.retries !== undefined) item.retries = { N: String(poll.retries) };
+  if (poll.warnings && poll.warnings.length > 0) item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: w.slice(0, 500) })) };
+  return item;
+}
+
+export async function recordPoll(client: DynamoDBClient, table: string, poll: PollRecord): Promise<void> {
+  await client.send(new PutItemCommand({ TableName: table, Item: pollItem(poll) }));
+}

@@ -1,0 +1,173 @@
+// `npm run collect`: one poll now (or at --at, or every --every), against GitHub with
+// GITHUB_TOKEN or against the in-process simulator (--simulate); DynamoDB at
+// DYNAMODB_ENDPOINT or the embedded dynalite under the data directory.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../core/config.js';
+import type { Track } from '../core/domain.js';
+import { createDynamoClient } from '../core/dynamodb-client.js';
+import { createLogger, redact } from '../core/log.js';
+import { createGitHubClient } from '../lambda/github-client.js';
+import { type CollectResult, createHandler, PollIncompleteError } from '../lambda/handler.js';
+import type { PollRecord } from '../lambda/record-poll.js';
+import { resolveToken } from '../lambda/token.js';
+import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from './dynamodb.js';
+
+class CliError extends Error {}
+
+export function parseInterval(text: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(text.trim());
+  if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError(`expected a duration like 30s, 15m or 1h, got ${JSON.stringify(text)}`);
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+}
+
+function parseTime(text: string): Date {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`expected an ISO time such as 2026-06-01T12:00:00Z, got ${JSON.stringify(text)}`);
+  return new Date(ms);
+}
+
+function parsePositive(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+interface Options {
+  at?: Date;
+  every?: number;
+  simulate?: boolean;
+  seed: number;
+  top?: number;
+  query?: string;
+  json?: boolean;
+  dataDir?: string;
+}
+
+function summary(p: PollRecord): string {
+  const slot = new Date(p.ts * 1000).toISOString();
+  const tail = p.error ? `  error: ${p.error}` : '';
+  return `${p.track}  slot ${slot}  ${p.status}  ${p.written}/${p.expected} written  ${p.rejected} rejected  ${p.points} points  ${p.requests} requests  ${(p.durationMs / 1000).toFixed(1)} s${tail}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('collect')
+    .description('Poll GitHub search once (or repeatedly) and store the top repositories\' star counts in DynamoDB.')
+    .option('--at <time>', 'poll the 15-minute slot of this ISO time (default: now)', parseTime)
+    .option('--every <interval>', 'poll repeatedly at this interval (e.g. 15m) until Ctrl-C', parseInterval)
+    .option('--simulate', 'use the in-process GitHub simulator instead of GitHub (no token needed)')
+    .option('--seed <n>', 'simulator seed', parsePositive, 1)
+    .option('--top <n>', 'keep this many repositories per track (overrides TRACKS)', parsePositive)
+    .option('--query <q>', 'track this search query only (overrides TRACKS)')
+    .option('--json', 'print the poll record(s) as JSON')
+    .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
+    .addHelpText(
+      'after',
+      '\nEnvironment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
+    );
+  program.parse(argv);
+  const opts = program.opts<Options>();
+  const config = loadConfig(process.env);
+  if (opts.dataDir) config.dataDir = path.resolve(opts.dataDir);
+  const tracks: Track[] = opts.query
+    ? [{ query: opts.query, top: opts.top ?? 1000 }]
+    : config.tracks.map((t) => ({ query: t.query, top: opts.top ?? t.top }));
+  if (opts.at && opts.every) throw new CliError('--at and --every cannot be combined');
+
+  // Logs go to stderr so --json output on stdout stays parseable.
+  const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`), base: { service: 'startrail-collect' } });
+  const cleanup: (() => Promise<void>)[] = [];
+  const controller = new AbortController();
+  let stopping = false;
+  process.once('SIGINT', () => {
+    stopping = true;
+    controller.abort();
+  });
+
+  try {
+    let url = config.githubApiUrl;
+    let token: string;
+    let setSimTime: ((t: Date) => void) | undefined;
+    if (opts.simulate) {
+      const { startGitHubSimulator } = await import('./github-sim/index.js');
+      token = `sim_${randomBytes(12).toString('hex')}`;
+      const sim = await startGitHubSimulator({ seed: opts.seed, token, start: new Date('2026-01-01T00:00:00Z') });
+      cleanup.push(() => sim.close());
+      url = sim.url;
+      setSimTime = (t) => sim.setTime(t);
+    } else {
+      try {
+        token = await resolveToken({ envToken: config.githubToken, secretArn: config.githubTokenSecretArn, region: config.awsRegion });
+      } catch (error) {
+        throw new CliError(`${(error as Error).message} (or use --simulate)`);
+      }
+    }
+
+    let endpoint = config.dynamodbEndpoint;
+    if (!endpoint) {
+      const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(config.dataDir) });
+      cleanup.push(() => dynamo.close());
+      endpoint = dynamo.endpoint;
+    }
+    const dynamo = createDynamoClient({ endpoint, region: config.awsRegion, maxAttempts: 3 });
+    cleanup.push(async () => dynamo.destroy());
+    await ensureTables(dynamo, config);
+
+    const run = createHandler({
+      github: createGitHubClient({ url, token, logger, signal: controller.signal }),
+      dynamo,
+      config: { starsTable: config.starsTable, pollsTable: config.pollsTable, tracks },
+      logger,
+      signal: controller.signal,
+    });
+
+    const once = async (at: Date): Promise<boolean> => {
+      setSimTime?.(at);
+      let result: CollectResult;
+      let ok = true;
+      try {
+        result = await run({ time: at.toISOString() });
+      } catch (error) {
+        if (!(error instanceof PollIncompleteError)) throw error;
+        result = error.result;
+        ok = false;
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(opts.every ? result.polls : result.polls.length === 1 ? result.polls[0] : result.polls)}\n`);
+      else for (const p of result.polls) process.stdout.write(`${summary(p)}\n`);
+      return ok;
+    };
+
+    if (!opts.every) return (await once(opts.at ?? new Date())) ? 0 : 1;
+    while (!stopping) {
+      const started = Date.now();
+      try {
+        await once(new Date());
+      } catch (error) {
+        if (stopping) break;
+        logger.error('poll failed', { error });
+      }
+      const wait = Math.max(0, opts.every - (Date.now() - started));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        controller.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return 0;
+  } finally {
+    for (const close of cleanup.reverse()) await close().catch(() => undefined);
+  }
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`collect: ${redact(message.split('\n')[0] ?? '')}\n`);
+    process.exit(error instanceof CliError ? 2 : 1);
+  },
+);

@@ -1,0 +1,81 @@
+// The embedded DynamoDB: dynalite in-process, persisted under the data directory.
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+
+export interface EmbeddedDynamo {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite on a free loopback port. With `dir` the tables persist there (LevelDB);
+ * without it they live in memory, which is what tests want.
+ */
+export async function startEmbeddedDynamo(options: { dir?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
+  if (options.dir) mkdirSync(options.dir, { recursive: true });
+  const server = dynalite({ path: options.dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // dynalite keeps sockets alive; close them so the process can exit.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+export function embeddedDynamoDir(dataDir: string): string {
+  return path.join(dataDir, 'dynamodb');
+}
+
+function keyedTable(name: string, hash: string, range: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: hash, AttributeType: 'S' },
+      { AttributeName: range, AttributeType: 'N' },
+    ],
+    KeySchema: [
+      { AttributeName: hash, KeyType: 'HASH' },
+      { AttributeName: range, KeyType: 'RANGE' },
+    ],
+  };
+}
+
+/** The two tables, keyed as in DESIGN.md (and as cdk/ creates them on AWS). */
+export function tableDefinitions(names: { starsTable: string; pollsTable: string }): CreateTableCommandInput[] {
+  return [keyedTable(names.starsTable, 'repo', 'ts'), keyedTable(names.pollsTable, 'track', 'ts')];
+}
+
+/** Creates the stars and polls tables if they do not exist yet. */
+export async function ensureTables(client: DynamoDBClient, names: { starsTable: string; pollsTable: string }): Promise<void> {
+  for (const def of tableDefinitions(names)) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: def.TableName }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      try {
+        await client.send(new CreateTableCommand(def));
+      } catch (createError) {
+        if (!(createError instanceof ResourceInUseException)) throw createError;
+      }
+    }
+  }
+}

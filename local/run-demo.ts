@@ -1,0 +1,221 @@
+// The whole pipeline offline: the GitHub simulator and the embedded DynamoDB feed the real
+// collector handler slot by slot; then export, load into embedded PostgreSQL (PGlite),
+// the analyses and the report. Every stage is the one a deployment runs.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { buildReport } from '../analysis/report.js';
+import { runAnalysis } from '../analysis/run-analysis.js';
+import { openDatabase } from '../core/database.js';
+import { SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
+import { createDynamoClient } from '../core/dynamodb-client.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { exportStars } from '../etl/export.js';
+import { loadBatches } from '../etl/load.js';
+import { readCsvBatches } from '../etl/read-csv.js';
+import { readSideFiles } from '../etl/side-files.js';
+import { createGitHubClient } from '../lambda/github-client.js';
+import { createHandler } from '../lambda/handler.js';
+import type { PollRecord } from '../lambda/record-poll.js';
+import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from './dynamodb.js';
+import { startGitHubSimulator } from './github-sim/index.js';
+
+export interface DemoOptions {
+  /** Simulated days to collect, from `start`. */
+  days: number;
+  top: number;
+  seed: number;
+  /** Start of the simulated period (the simulator's world starts here too). */
+  start: Date;
+  /** Throw away the previous demo's data first. */
+  fresh: boolean;
+  /** Where the demo keeps its DynamoDB, CSV and PGlite database. */
+  dataDir: string;
+  reportDir: string;
+  query: string;
+}
+
+export interface DemoStageReporter {
+  stage(name: string): void;
+  /** Slots done of slots to do (collection). */
+  slots(done: number, total: number): void;
+  /** Rows moved so far (export, load). */
+  rows(stage: string, rows: number): void;
+  done(): void;
+}
+
+export interface DemoSummary {
+  polls: { total: number; collectedNow: number; reused: number; ok: number; partial: number; failed: number };
+  rows: number;
+  csv: string;
+  reportHtml: string;
+  pngs: number;
+  totalGain: number;
+  topMovers: { repo: string; starsPerDay: number }[];
+  span: { from: string; to: string };
+  seconds: { collect: number; export: number; load: number; report: number };
+}
+
+/** The manifest that ties a demo data directory to the options that produced it. */
+interface Manifest {
+  seed: number;
+  top: number;
+  days: number;
+  start: string;
+  query: string;
+}
+
+const STARS_TABLE = 'startrail-stars';
+const POLLS_TABLE = 'startrail-polls';
+
+export class DemoError extends Error {
+  override readonly name = 'DemoError';
+}
+
+/**
+ * Reuse or start clean, never half of each: the data directory remembers the options that
+ * filled it; other options need --fresh, so one demo never mixes two simulated worlds.
+ */
+function prepareDataDir(options: DemoOptions): void {
+  const manifestFile = path.join(options.dataDir, 'demo.json');
+  const wanted: Manifest = {
+    seed: options.seed,
+    top: options.top,
+    days: options.days,
+    start: options.start.toISOString(),
+    query: options.query,
+  };
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  if (existsSync(manifestFile)) {
+    const had = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    const differs = (Object.keys(wanted) as (keyof Manifest)[]).filter((k) => had[k] !== wanted[k]);
+    if (differs.length > 0) {
+      const what = differs.map((k) => `${k} ${JSON.stringify(had[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
+      throw new DemoError(`${options.dataDir} holds a demo made with other options (${what}); run with --fresh to start clean`);
+    }
+  } else if (existsSync(options.dataDir)) {
+    // A directory without a manifest is not ours to mix into.
+    rmSync(options.dataDir, { recursive: true, force: true });
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  writeFileSync(manifestFile, `${JSON.stringify(wanted, null, 2)}\n`);
+}
+
+/** Slots already collected completely in an earlier run of this demo. */
+async function completedSlots(client: DynamoDBClient, track: string): Promise<Set<number>> {
+  const done = new Set<number>();
+  let key: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: POLLS_TABLE,
+        KeyConditionExpression: 'track = :t',
+        ExpressionAttributeValues: { ':t': { S: track } },
+        ExclusiveStartKey: key,
+      }),
+    );
+    for (const item of page.Items ?? []) if (item.status?.S === 'ok') done.add(Number(item.ts?.N));
+    key = page.LastEvaluatedKey;
+  } while (key);
+  return done;
+}
+
+export async function runDemo(options: DemoOptions, reporter: DemoStageReporter, logger: Logger = quietLogger()): Promise<DemoSummary> {
+  prepareDataDir(options);
+  const track: Track = { query: options.query, top: options.top };
+  const first = slotOf(options.start);
+  const slots = Array.from({ length: options.days * (86_400 / SLOT_SECONDS) }, (_, i) => first + i * SLOT_SECONDS);
+  const csv = path.join(options.dataDir, 'github-stars.csv');
+  const seconds = { collect: 0, export: 0, load: 0, report: 0 };
+  const tick = () => {
+    const t0 = Date.now();
+    return () => (Date.now() - t0) / 1000;
+  };
+
+  // 1. Collect: the real handler, one invocation per 15-minute slot, as the scheduler would.
+  reporter.stage('collect');
+  let elapsed = tick();
+  const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(options.dataDir) });
+  const sim = await startGitHubSimulator({ seed: options.seed, start: options.start });
+  const client = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
+  const polls: PollRecord[] = [];
+  let reused = 0;
+  try {
+    await ensureTables(client, { starsTable: STARS_TABLE, pollsTable: POLLS_TABLE });
+    const done = await completedSlots(client, track.query);
+    const github = createGitHubClient({ url: sim.url, token: 'demo', logger });
+    const handler = createHandler({
+      github,
+      dynamo: client,
+      config: { starsTable: STARS_TABLE, pollsTable: POLLS_TABLE, tracks: [track] },
+      logger,
+      metrics: () => {},
+    });
+    for (const [i, ts] of slots.entries()) {
+      if (done.has(ts)) {
+        reused += 1;
+      } else {
+        sim.setTime(ts * 1000);
+        const result = await handler({ time: new Date(ts * 1000).toISOString() });
+        polls.push(...result.polls);
+      }
+      reporter.slots(i + 1, slots.length);
+    }
+    seconds.collect = elapsed();
+
+    // 2. Export: the stars table to the article's CSV.
+    reporter.stage('export');
+    elapsed = tick();
+    await exportStars({ client, table: STARS_TABLE, pollsTable: POLLS_TABLE, out: csv, segments: 4, onPage: (_p, t) => reporter.rows('export', t.rows) });
+    seconds.export = elapsed();
+  } finally {
+    client.destroy();
+    await sim.close();
+    await dynamo.close();
+  }
+
+  // 3. Load: a database derived from the CSV, so it is rebuilt rather than merged into.
+  reporter.stage('load');
+  elapsed = tick();
+  rmSync(path.join(options.dataDir, 'pglite'), { recursive: true, force: true });
+  const db = await openDatabase({ dataDir: options.dataDir });
+  try {
+    // With the renames and polls files export wrote beside the CSV: renames stitched, coverage from polls.
+    const side = await readSideFiles(csv);
+    const loaded = await loadBatches(db, readCsvBatches(csv), { onBatch: (_b, rows) => reporter.rows('load', rows), side: () => side });
+    seconds.load = elapsed();
+
+    // 4. Analyses and the report.
+    reporter.stage('report');
+    elapsed = tick();
+    const report = await buildReport(db, { outDir: options.reportDir });
+    const totalGain = Number((await runAnalysis(db, 'total-gain')).rows[0]?.total_increase ?? 0);
+    const movers = (await runAnalysis(db, 'stars-per-day')).rows.slice(0, 5);
+    const span = (await runAnalysis(db, 'time-span')).rows[0];
+    seconds.report = elapsed();
+    reporter.done();
+
+    const count = (s: string) => polls.filter((p) => p.status === s).length;
+    return {
+      polls: { total: slots.length, collectedNow: polls.length, reused, ok: count('ok'), partial: count('partial'), failed: count('failed') },
+      rows: loaded.rowsLoaded,
+      csv,
+      reportHtml: report.indexHtml,
+      pngs: report.pngs.length,
+      totalGain,
+      topMovers: movers.map((r) => ({ repo: String(r.repo), starsPerDay: Number(r.stars_per_day) })),
+      span: {
+        from: new Date(Number(span?.first_ts) * 1000).toISOString(),
+        to: new Date(Number(span?.last_ts) * 1000).toISOString(),
+      },
+      seconds,
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The demo shows stages, not the collector's per-poll log lines; warnings still reach stderr. */
+function quietLogger(): Logger {
+  return createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+}

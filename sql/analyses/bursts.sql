@@ -1,0 +1,72 @@
+-- bursts (repo, day, gain, baseline, multiple, score): days on which a repo gained far more stars
+-- than its own recent baseline, strongest first. gain: new stars since the previous day's last
+-- sample, only between consecutive days that both have samples (a gap never makes a burst);
+-- baseline: the median gain over the 14 days before (the day itself left out, so the burst cannot
+-- hide itself); score: (gain - baseline) / (1.4826 * MAD), a robust z-score, with the scale never
+-- below sqrt(baseline) (stars arrive roughly as a Poisson count) nor below 1 star.
+-- A burst must also: have at least 7 gains in its window (a series' first week has no
+-- baseline), exceed the baseline by 50 stars and three times over, score 10 or more (tuned on
+-- the real daily data, where smaller jumps are everyday noise), and take the repo
+-- to a new high (at least half the gain above its highest count in the window), so winning back
+-- stars lost in a drop is not a burst. Renames stitched, so a rename is not a burst either.
+-- Reads star_days (sql/summary/), each name's last sample of each day, rebuilt from github_stars
+-- when github_stars has changed; sql/analyses/direct/bursts.sql is the same straight from the table.
+with latest_names (repo, canonical) as (
+  -- Renames stitched: each name maps to the latest name of the id it belonged to (repos table);
+  -- names with no id map to themselves.
+  select distinct on (r.repo) r.repo, l.repo
+  from repos as r
+  cross join lateral (
+    select n.repo from repos as n where n.repo_id = r.repo_id order by n.last_ts desc, n.repo collate "C" limit 1
+  ) as l
+  order by r.repo, r.last_ts desc
+),
+daily (repo, day, ts, stars) as (
+  -- One series per repository under its latest name; on the day of a rename the later sample wins.
+  -- Sorted by the name's bytes ("C"): much cheaper than the default collation, and the order
+  -- every result is finally given in, so no second sort (only equality matters here).
+  select distinct on (coalesce(c.canonical, s.repo) collate "C", s.day) coalesce(c.canonical, s.repo) collate "C", s.day, s.ts, s.stars
+  from star_days as s
+  left join latest_names as c on c.repo = s.repo
+  order by coalesce(c.canonical, s.repo) collate "C", s.day, s.ts desc
+)
+,
+gains as (
+  select repo, day, stars,
+    case when day - lag(day) over w = 1 then stars - lag(stars) over w end as gain
+  from daily
+  window w as (partition by repo order by day)
+),
+candidates as (
+  -- Only days big enough to qualify pay for a window: the 14 days before each, joined on
+  -- (repo, day), instead of an array per day of every series (most of the query's time).
+  -- The array's order does not matter: the medians sort it.
+  select c.repo, c.day, c.stars, c.gain,
+    array_agg(g.gain) filter (where g.gain is not null) as past,
+    max(g.stars) as past_high
+  from gains as c
+  cross join lateral generate_series(c.day - 14, c.day - 1) as d (day)
+  join gains as g on g.repo = c.repo and g.day = d.day
+  where c.gain >= 50
+  group by c.repo, c.day, c.stars, c.gain
+  having cardinality(array_agg(g.gain) filter (where g.gain is not null)) >= 7
+),
+scored as (
+  select c.repo, c.day, c.gain, c.stars, c.past_high, b.baseline,
+    greatest(1.4826 * b.mad, sqrt(greatest(b.baseline, 1))) as scale
+  from candidates as c
+  cross join lateral (
+    select m.baseline,
+      (select percentile_cont(0.5) within group (order by abs(x - m.baseline)) from unnest(c.past) as x) as mad
+    from (select percentile_cont(0.5) within group (order by x) as baseline from unnest(c.past) as x) as m
+  ) as b
+)
+select repo, day * 86400 as day, gain, baseline,
+  gain / greatest(baseline, 1) as multiple,
+  (gain - baseline) / scale as score
+from scored
+where gain - baseline >= 50
+  and gain >= 3 * greatest(baseline, 1)
+  and (gain - baseline) / scale >= 10
+  and stars - past_high >= gain / 2.0
+order by score desc, gain desc, repo collate "C", day;

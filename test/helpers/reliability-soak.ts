@@ -1,0 +1,275 @@
+// The collector soak: the real handler, slot after slot, against the GitHub simulator with
+// faults and dynalite behind the DynamoDB fault proxy (real HTTP both ways). Some invocations
+// are killed after a partial write; every failed one is delivered again, as Lambda's async
+// retry and the scheduler's retry policy would. Shared by test/reliability-soak.test.ts (small)
+// and bench/reliability.bench.ts (large): it returns figures, the callers judge them.
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { slotOf } from '../../core/domain.js';
+import { createDynamoClient } from '../../core/dynamodb-client.js';
+import { createLogger } from '../../core/log.js';
+import { isRepoName } from '../../core/repo-name.js';
+import { createGitHubClient } from '../../lambda/github-client.js';
+import { createHandler, PollIncompleteError } from '../../lambda/handler.js';
+import { MAX_PLAUSIBLE_STARS } from '../../lambda/validate-nodes.js';
+import { type HostileOptions, HOSTILE_NAMES, startGitHubSimulator } from '../../local/github-sim/index.js';
+import { ensureTables, startEmbeddedDynamo } from '../../local/dynamodb.js';
+import { startDynamoFaultProxy } from './collector-dynamo-proxy.js';
+import { fastSleep, getPoll, scanStars } from './collector-harness.js';
+import { seededRandom } from './random.js';
+
+export interface SoakOptions {
+  slots: number;
+  top: number;
+  query?: string;
+  seed?: number;
+  reposPerLanguage?: number;
+  /** GitHub faults (shares of requests). */
+  error502?: number;
+  secondaryRateLimit?: number;
+  slowShare?: number;
+  slowMs?: number;
+  /** The collector's per-request timeout; slow answers take longer than this. */
+  timeoutMs?: number;
+  /** DynamoDB faults (shares of BatchWriteItem calls / of each call's items). */
+  throttleShare?: number;
+  error500Share?: number;
+  unprocessedShare?: number;
+  /** Share of deliveries killed after a partial write. */
+  killShare?: number;
+  /** Deliveries per slot before giving up (first one included). */
+  maxDeliveries?: number;
+  /** Simulated seconds between a failed delivery and its redelivery (GitHub's clock moves on). */
+  redeliveryDelaySeconds?: number;
+  hostile?: HostileOptions;
+  /** Called after each slot (progress in the bench). */
+  onSlot?: (done: number, total: number) => void;
+}
+
+export interface SoakFigures {
+  slots: number;
+  slotsComplete: number;
+  deliveries: number;
+  redeliveries: number;
+  killed: number;
+  rowsExpected: number;
+  rowsStored: number;
+  rowsLost: number;
+  /** Rows in a slot for a repository outside that slot's true top N, or a (repo, ts) seen twice. */
+  duplicates: number;
+  /** Stored rows that are not a valid (owner/name, plausible stars) row. */
+  invalidRows: number;
+  /** Slots whose row count is not exactly the top N (hostile runs: N minus rejected). */
+  slotsWrongCount: number;
+  /** Slots that never completed and whose poll record does not say so (must be 0). */
+  silentGaps: number;
+  /** Final poll records by status (the polls table at the end). */
+  pollsFinal: Record<string, number>;
+  /** Poll records written as partial or failed along the way (a retry may later overwrite them), by reason. */
+  pollsNotOk: Record<string, number>;
+  /** Repositories rejected, summed over the final poll records. */
+  rejectedRecorded: number;
+  faults: {
+    github502: number;
+    githubSecondary: number;
+    githubTimeouts: number;
+    dynamoThrottled: number;
+    dynamo500: number;
+    dynamoUnprocessedItems: number;
+    kills: number;
+  };
+  githubRequests: number;
+  seconds: number;
+}
+
+
+/** The same client, except that once `afterBatches` BatchWriteItems have landed the invocation is killed. */
+function killingClient(client: DynamoDBClient, kill: AbortController, afterBatches: number): DynamoDBClient {
+  let landed = 0;
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: unknown, options?: unknown) => {
+        const out = await (target.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
+        if (command instanceof BatchWriteItemCommand && ++landed >= afterBatches) kill.abort(new Error('invocation killed'));
+        return out;
+      };
+    },
+  });
+}
+
+/** Why a poll was not ok, without the numbers that make every message unique. */
+function reasonOf(error: string | undefined): string {
+  if (!error) return 'unknown';
+  return error
+    .replace(/\d[\d,.]*/g, 'N')
+    .replace(/"[^"]*"/g, 'Q')
+    .slice(0, 100);
+}
+
+const SLOT_MS = 900_000;
+
+export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
+  const started = performance.now();
+  const seed = options.seed ?? 11;
+  const query = options.query ?? 'language:go';
+  const top = options.top;
+  const maxDeliveries = options.maxDeliveries ?? 6;
+  const random = seededRandom(seed * 7919);
+  const start = Date.parse('2026-02-02T00:00:00Z');
+
+  const sim = await startGitHubSimulator({ seed, reposPerLanguage: options.reposPerLanguage ?? 1500, start, hostile: options.hostile });
+  const dynalite = await startEmbeddedDynamo();
+  const proxy = await startDynamoFaultProxy(dynalite.endpoint, {
+    seed,
+    throttleShare: options.throttleShare ?? 0,
+    error500Share: options.error500Share ?? 0,
+    unprocessedShare: options.unprocessedShare ?? 0,
+  });
+  // SDK retries off: every fault reaches the collector's own retry logic.
+  const direct = createDynamoClient({ endpoint: dynalite.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  const faulty = createDynamoClient({ endpoint: proxy.endpoint, region: 'us-east-1', maxAttempts: 1 });
+  const tables = { starsTable: 'soak-stars', pollsTable: 'soak-polls' };
+  await ensureTables(direct, tables);
+
+  let timeouts = 0;
+  const logger = createLogger({
+    level: 'debug',
+    sink: (line) => {
+      if (line.includes('timed out')) timeouts += 1;
+    },
+  });
+  // Waits are recorded, not slept: retry-after and backoff stay in the logic, not the wall clock.
+  const sleep = fastSleep();
+  const github = createGitHubClient({ url: sim.url, token: 'soak-token', logger, sleep, random, timeoutMs: options.timeoutMs ?? 150 });
+
+  const figures: SoakFigures = {
+    slots: options.slots,
+    slotsComplete: 0,
+    deliveries: 0,
+    redeliveries: 0,
+    killed: 0,
+    rowsExpected: 0,
+    rowsStored: 0,
+    rowsLost: 0,
+    duplicates: 0,
+    invalidRows: 0,
+    slotsWrongCount: 0,
+    silentGaps: 0,
+    pollsFinal: {},
+    pollsNotOk: {},
+    rejectedRecorded: 0,
+    faults: { github502: 0, githubSecondary: 0, githubTimeouts: 0, dynamoThrottled: 0, dynamo500: 0, dynamoUnprocessedItems: 0, kills: 0 },
+    githubRequests: 0,
+    seconds: 0,
+  };
+  const truth = new Map<number, Map<string, number>>();
+  const complete = new Set<number>();
+  const batchesPerPoll = Math.ceil(top / 25);
+
+  try {
+    for (let i = 0; i < options.slots; i++) {
+      const scheduled = start + i * SLOT_MS + 5_000;
+      const ts = slotOf(scheduled);
+      for (let delivery = 0; delivery < maxDeliveries; delivery++) {
+        figures.deliveries += 1;
+        if (delivery > 0) figures.redeliveries += 1;
+        const now = scheduled + delivery * (options.redeliveryDelaySeconds ?? 60) * 1000;
+        sim.setTime(now);
+        sim.setFaults({
+          error502: options.error502 ?? 0,
+          secondaryRateLimit: options.secondaryRateLimit ?? 0,
+          retryAfterSeconds: random() < 0.5 ? 0 : 1,
+          slowShare: options.slowShare ?? 0,
+          slowMs: options.slowMs ?? 400,
+        });
+        const kill = new AbortController();
+        const killed = batchesPerPoll > 1 && random() < (options.killShare ?? 0);
+        const dynamo = killed ? killingClient(faulty, kill, 1 + Math.floor(random() * (batchesPerPoll - 1))) : faulty;
+        const handler = createHandler({
+          github,
+          dynamo,
+          config: { ...tables, tracks: [{ query, top }] },
+          logger,
+          sleep,
+          random,
+          signal: kill.signal,
+        });
+        try {
+          await handler({ time: new Date(scheduled).toISOString() });
+          truth.set(ts, new Map(sim.world.top(query, now, top).map((r) => [r.nameWithOwner, r.stargazerCount])));
+          complete.add(ts);
+          break;
+        } catch (error) {
+          if (kill.signal.aborted) {
+            figures.killed += 1;
+          } else if (error instanceof PollIncompleteError) {
+            for (const p of error.result.polls) {
+              if (p.status !== 'ok') {
+                const key = `${p.status}: ${reasonOf(p.error)}`;
+                figures.pollsNotOk[key] = (figures.pollsNotOk[key] ?? 0) + 1;
+              }
+            }
+          } else {
+            const key = `threw: ${reasonOf((error as Error).message)}`;
+            figures.pollsNotOk[key] = (figures.pollsNotOk[key] ?? 0) + 1;
+          }
+          // The truth of a slot that never completes is its last attempt's.
+          truth.set(ts, new Map(sim.world.top(query, now, top).map((r) => [r.nameWithOwner, r.stargazerCount])));
+        }
+      }
+      options.onSlot?.(i + 1, options.slots);
+    }
+
+    // Judge what is stored against the simulator's ground truth, slot by slot.
+    const rows = await scanStars(direct, tables.starsTable);
+    figures.rowsStored = rows.length;
+    const bySlot = new Map<number, Map<string, number>>();
+    for (const row of rows) {
+      const slot = bySlot.get(row.ts) ?? new Map<string, number>();
+      bySlot.set(row.ts, slot);
+      if (slot.has(row.repo)) figures.duplicates += 1;
+      slot.set(row.repo, row.stars);
+      if (!isRepoName(row.repo) || HOSTILE_NAMES.includes(row.repo) || !Number.isInteger(row.stars) || row.stars < 0 || row.stars > MAX_PLAUSIBLE_STARS) {
+        figures.invalidRows += 1;
+      }
+    }
+    for (const ts of bySlot.keys()) if (!truth.has(ts)) figures.duplicates += bySlot.get(ts)!.size; // a slot nobody polled
+    for (const [ts, expected] of truth) {
+      figures.rowsExpected += expected.size;
+      const stored = bySlot.get(ts) ?? new Map<string, number>();
+      for (const [repo, stars] of expected) if (stored.get(repo) !== stars) figures.rowsLost += 1;
+      for (const repo of stored.keys()) if (!expected.has(repo)) figures.duplicates += 1;
+      const poll = await getPoll(direct, tables.pollsTable, query, ts);
+      const status = String(poll?.status ?? 'none');
+      figures.pollsFinal[status] = (figures.pollsFinal[status] ?? 0) + 1;
+      const rejected = Number(poll?.rejected ?? 0);
+      figures.rejectedRecorded += rejected;
+      if (complete.has(ts)) {
+        figures.slotsComplete += 1;
+        // Every one of the top N is stored or recorded as rejected.
+        if (stored.size + rejected !== expected.size) figures.slotsWrongCount += 1;
+      } else if (status === 'ok' || status === 'none') {
+        // An incomplete slot must say so in the polls table (a killed last delivery records nothing).
+        figures.silentGaps += 1;
+      }
+    }
+    const byStatus = sim.stats.byStatus;
+    figures.faults = {
+      github502: byStatus[502] ?? 0,
+      githubSecondary: (byStatus[403] ?? 0) + (byStatus[429] ?? 0),
+      githubTimeouts: timeouts,
+      dynamoThrottled: proxy.stats.throttled,
+      dynamo500: proxy.stats.errors500,
+      dynamoUnprocessedItems: proxy.stats.unprocessedReturned,
+      kills: figures.killed,
+    };
+    figures.githubRequests = sim.stats.requests;
+  } finally {
+    direct.destroy();
+    faulty.destroy();
+    await proxy.close();
+    await Promise.all([sim.close(), dynalite.close()]);
+  }
+  figures.seconds = (performance.now() - started) / 1000;
+  return figures;
+}
