@@ -84,12 +84,17 @@ async function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promi
   }
 }
 
+/** The server went away mid-load: expected (the transaction never committed), not a bug. */
+export class ConnectionLostError extends Error {
+  override readonly name = 'ConnectionLostError';
+}
+
 /** A dropped connection surfaces as a raw socket error; say what it means for the data. */
 function connectionLost(error: unknown): Error | undefined {
   const e = error as { code?: string; message?: string };
   const lost = ['EPIPE', 'ECONNRESET', '57P01'].includes(e.code ?? '') || /Connection terminated|terminating connection/i.test(e.message ?? '');
   if (!lost) return undefined;
-  return new Error(`the connection to PostgreSQL was lost during the load (${e.code ?? e.message}); nothing was loaded, run it again`, { cause: error });
+  return new ConnectionLostError(`the connection to PostgreSQL was lost during the load (${e.code ?? e.message}); nothing was loaded, run it again`, { cause: error });
 }
 
 const UNIQUE_VIOLATION = '23505';
