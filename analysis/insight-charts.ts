@@ -23,6 +23,9 @@ import type { Row } from './run-analysis.js';
 
 /** Repos in the bump chart. */
 export const BUMP_TOP = 20;
+/** Days of data a burst needs: 7 daily gains before it (sql/analyses/bursts.sql) and the day itself. */
+const MIN_BURST_HISTORY_DAYS = 9;
+
 /** Repos in the bursts chart: the owners of the strongest bursts. */
 export const BURST_REPOS = 4;
 
@@ -152,9 +155,16 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
     datasets.push({ ...burstMarkers(shown.map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) })), 'gain'), legendHidden: true });
   }
   const top = bursts[0];
+  // With no burst there is no series; the axis still spans the data, not chart.js's default.
+  const allDays = dailyGains.map((g) => num(g.day));
+  const first = allDays.length ? Math.min(...allDays) : undefined;
+  const last = allDays.length ? Math.max(...allDays) : undefined;
+  const daysCovered = first === undefined || last === undefined ? 0 : Math.round((last - first) / 86400) + 1;
   const subtitle = top
     ? `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${new Date(num(top.day) * 1000).toISOString().slice(0, 10)} (${fmt(num(top.multiple))}x its baseline)`
-    : 'no day stood far above its repo\'s own 14-day baseline';
+    : daysCovered < MIN_BURST_HISTORY_DAYS
+      ? `no bursts yet: a burst needs 7 daily gains before it as its baseline (${MIN_BURST_HISTORY_DAYS} days of data); this data covers ${plural(daysCovered, 'day')}`
+      : 'no day stood far above its repo\'s own 14-day baseline';
   return {
     id: '7-bursts',
     title: 'Star bursts',
@@ -168,7 +178,7 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
       options: {
         ...baseOptions('Star bursts', subtitle, datasets.length > 1),
         scales: {
-          x: timeAxis(),
+          x: timeAxis(datasets.length === 0 && first !== undefined ? { min: first * 1000, max: (last ?? first) * 1000 } : {}),
           gain: linearAxis('new stars per day', { stack: 'bursts', stackWeight: 1.2, position: 'left', offset: true, grid: { color: '#e6e6e6' } }),
           y: linearAxis('stars', { stack: 'bursts', stackWeight: 3, position: 'left' }),
         },

@@ -70,7 +70,7 @@ function reporter(): DemoStageReporter {
 const config = loadConfig(process.env);
 const program = new Command('demo')
   .description('Run the whole pipeline offline: GitHub simulator -> collector -> embedded DynamoDB -> CSV -> embedded PostgreSQL -> analyses -> report.')
-  .option('--days <n>', 'simulated days to collect (96 polls a day)', positive('--days', 365), 2)
+  .option('--days <n>', 'simulated days to collect (96 polls a day)', positive('--days', 365), 3)
   .option('--top <n>', 'repositories per poll', positive('--top', 10_000), 1000)
   .option('--seed <n>', 'simulator seed: the same seed gives the same numbers', positive('--seed', 2 ** 31), 1)
   .option('--start <time>', 'start of the simulated period', time, new Date('2026-01-01T00:00:00Z'))

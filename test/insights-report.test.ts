@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { burstsChart } from '../analysis/insight-charts.js';
 import { buildReport, type ReportResult } from '../analysis/report.js';
 import { insertRows, pgliteDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { BURST_DAY, D0, DAY, generateInsightData, insertInsightTables, NAMES } from './helpers/insights-fixtures.js';
@@ -57,5 +58,21 @@ describe('report with repo ids and poll records', () => {
 
   it('aligns the chosen repos by days since entry, each starting at day 0', () => {
     for (const d of datasets('5-new-stars-since-entry')) expect(d.data[0]!.x).toBe(0);
+  });
+});
+
+describe('bursts chart with no burst', () => {
+  const day = (n: number) => ({ repo: 'a/b', day: D0 + n * DAY, stars: 100 + n, new_stars: n === 0 ? null : 1 });
+
+  it('spans the data on its time axis and says the data is too short for a baseline', () => {
+    const spec = burstsChart([day(0), day(1), day(2)], []);
+    const x = (spec.config.options as { scales: { x: { min?: number; max?: number } } }).scales.x;
+    expect([x.min, x.max]).toEqual([D0 * 1000, (D0 + 2 * DAY) * 1000]);
+    expect(JSON.stringify(spec.config.options)).toContain('this data covers 3 days');
+  });
+
+  it('says no day stood out when the data is long enough to have had one', () => {
+    const spec = burstsChart(Array.from({ length: 20 }, (_, n) => day(n)), []);
+    expect(JSON.stringify(spec.config.options)).toContain("no day stood far above its repo's own 14-day baseline");
   });
 });
