@@ -204,8 +204,8 @@ export function sizeVsGrowth(rows: Row[], scale: 'linear' | 'log'): ChartSpec {
     datasets.push({
       label: `${fmt(INFLECTION_STARS)} stars (the article's inflection point)`,
       data: [
-        { x: INFLECTION_STARS, y: Math.min(...ys) },
-        { x: INFLECTION_STARS, y: Math.max(...ys) },
+        { x: INFLECTION_STARS, y: ys.reduce((a, b) => Math.min(a, b)) },
+        { x: INFLECTION_STARS, y: ys.reduce((a, b) => Math.max(a, b)) },
       ],
       showLine: true,
       borderColor: '#888',

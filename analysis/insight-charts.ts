@@ -156,9 +156,14 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
   }
   const top = bursts[0];
   // With no burst there is no series; the axis still spans the data, not chart.js's default.
-  const allDays = dailyGains.map((g) => num(g.day));
-  const first = allDays.length ? Math.min(...allDays) : undefined;
-  const last = allDays.length ? Math.max(...allDays) : undefined;
+  // A loop, not Math.min(...days): a quarter of a million days would overflow the call stack.
+  let first: number | undefined;
+  let last: number | undefined;
+  for (const g of dailyGains) {
+    const day = num(g.day);
+    if (first === undefined || day < first) first = day;
+    if (last === undefined || day > last) last = day;
+  }
   const daysCovered = first === undefined || last === undefined ? 0 : Math.round((last - first) / 86400) + 1;
   const subtitle = top
     ? `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${new Date(num(top.day) * 1000).toISOString().slice(0, 10)} (${fmt(num(top.multiple))}x its baseline)`

@@ -2,7 +2,11 @@
 // a planted burst is found and a gap or a recovered drop is not; a rename is one series; coverage
 // finds exactly the planted missing slots, from the polls table and inferred; ranks match a
 // brute-force computation. Then the real data set, where renames cannot be stitched.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../analysis/report.js';
 import { hasRepoIds, runAnalysis } from '../analysis/run-analysis.js';
 import { loadCsv, pgliteDb, serverDb, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
 import {
@@ -192,6 +196,21 @@ describe('insights on the real data set (github-ranking-go.csv), PostgreSQL serv
       expect(days[i - 1]!.day).toBe(Number(b.day) - DAY);
       // A week of baseline at least: a renamed key's first days are never bursts.
       expect(i).toBeGreaterThanOrEqual(7);
+    }
+  });
+
+  it('renders the whole report from eight years of daily data (a quarter of a million daily gains)', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'startrail-real-report-'));
+    try {
+      const report = await buildReport(t.db, { outDir: out, now: () => new Date('2026-11-23T12:00:00Z') });
+      expect(report.charts.map((c) => c.id)).toContain('7-bursts');
+      const marks = (report.charts.find((c) => c.id === '7-bursts')!.config.data.datasets as { label?: string; data: unknown[] }[]).find(
+        (d) => d.label === 'burst (see the bursts table)',
+      );
+      expect(marks?.data.length).toBeGreaterThan(0);
+      expect(readFileSync(report.indexHtml, 'utf8')).toContain('FiloSottile/mkcert');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
