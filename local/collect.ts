@@ -14,6 +14,9 @@ import type { PollRecord } from '../lambda/record-poll.js';
 import { resolveToken } from '../lambda/token.js';
 import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from './dynamodb.js';
 
+// The SDK's notice about future Node versions (the Lambda runs Node 22) is noise on a local run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 class CliError extends Error {}
 
 export function parseInterval(text: string): number {
