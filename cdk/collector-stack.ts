@@ -77,7 +77,8 @@ export class CollectorStack extends Stack {
         collector: new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({ sid: 'WriteStars', actions: ['dynamodb:BatchWriteItem'], resources: [this.starsTable.tableArn] }),
-            new iam.PolicyStatement({ sid: 'WritePolls', actions: ['dynamodb:PutItem'], resources: [this.pollsTable.tableArn] }),
+            // GetItem: a redelivered poll reads what an interrupted attempt was writing (lambda/slot-intent.ts).
+            new iam.PolicyStatement({ sid: 'RecordPolls', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [this.pollsTable.tableArn] }),
             new iam.PolicyStatement({ sid: 'ReadToken', actions: ['secretsmanager:GetSecretValue'], resources: [this.tokenSecret.secretArn] }),
             new iam.PolicyStatement({
               sid: 'WriteOwnLogs',

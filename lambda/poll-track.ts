@@ -1,6 +1,8 @@
 // One track, end to end: fetch the whole top N from GitHub, validate, write, record.
 // Nothing is written until the whole snapshot is in hand, so a GitHub failure leaves the
-// slot empty (and recorded as failed) rather than silently half-filled.
+// slot empty (and recorded as failed) rather than silently half-filled. While the rows go out
+// the slot is recorded as interrupted (slot-intent.ts), so a killed invocation leaves a trace
+// and its redelivery can remove what the killed attempt wrote and no longer belongs.
 import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StarSample, Track } from '../core/domain.js';
@@ -10,7 +12,8 @@ import { type GitHubClient, GitHubError, newCounters } from './github-client.js'
 import { emitPollMetrics, type MetricSink } from './metrics.js';
 import { type PollRecord, recordPoll } from './record-poll.js';
 import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
-import { writeSnapshot } from './write-snapshot.js';
+import { namesLeftWriting, recordWriting } from './slot-intent.js';
+import { deleteRows, writeSnapshot } from './write-snapshot.js';
 
 export interface PollTrackDeps {
   github: GitHubClient;
@@ -38,11 +41,10 @@ export interface PollOutcome {
   retryable: boolean;
 }
 
-async function recordWithRetry(deps: PollTrackDeps, record: PollRecord): Promise<void> {
+async function withRetry<T>(deps: PollTrackDeps, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await recordPoll(deps.dynamo, deps.pollsTable, record);
-      return;
+      return await fn();
     } catch (error) {
       if (attempt >= 5 || !isRetryableDynamoError(error)) throw error;
       await (deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(100 * 2 ** attempt);
@@ -70,7 +72,14 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     for (const r of checked.rejections.slice(0, 20)) log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
     if (checked.rejections.length > 0) log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
     const samples: StarSample[] = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts }));
-    const written = await writeSnapshot(deps.dynamo, samples, {
+    // Names an interrupted earlier attempt wrote that this snapshot does not have (renamed, or
+    // out of the top N by now): kept in this attempt's record too, until they are deleted.
+    const names = new Set(samples.map((s) => s.repo));
+    const leftover = (await withRetry(deps, () => namesLeftWriting(deps.dynamo, deps.pollsTable, track.query, ts))).filter((n) => !names.has(n));
+    const writing = { ...base, status: 'failed' as const, expected: fetched.expected, points: counters.points, requests: counters.requests, durationMs: 0 };
+    const { namesKept } = await withRetry(deps, () => recordWriting(deps.dynamo, deps.pollsTable, writing, [...names, ...leftover]));
+    if (!namesKept) log.warn('too many names to keep while writing; a redelivery could not remove rows of renamed repositories', { names: names.size });
+    const writeOptions = {
       table: deps.starsTable,
       concurrency: deps.writeConcurrency,
       maxAttempts: deps.writeAttempts,
@@ -78,8 +87,11 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
       random: deps.random,
       logger: log,
       signal: deps.signal,
-    });
-    const short = written.written < samples.length;
+    };
+    const written = await writeSnapshot(deps.dynamo, samples, writeOptions);
+    const removed = leftover.length > 0 ? await deleteRows(deps.dynamo, leftover.map((repo) => ({ repo, ts })), writeOptions) : undefined;
+    if (removed) log.info('removed rows an interrupted attempt wrote for names no longer in the snapshot', { removed: removed.written, names: leftover.slice(0, 20) });
+    const short = written.written < samples.length || (removed !== undefined && removed.failed > 0);
     const warnings = [...fetched.warnings];
     // Every expected repository is either written or counted as rejected; anything else
     // went missing between GitHub's count and its pages, and running the slot again may find it.
@@ -97,8 +109,14 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
       duplicates: checked.duplicates,
       retries: counters.retries + written.retries,
       warnings,
+      ...(removed ? { staleRemoved: removed.written } : {}),
       ...(short
-        ? { error: `wrote ${written.written} of ${samples.length} rows: ${written.error ?? 'unknown write error'}` }
+        ? {
+            error:
+              written.written < samples.length
+                ? `wrote ${written.written} of ${samples.length} rows: ${written.error ?? 'unknown write error'}`
+                : `removed ${removed?.written ?? 0} of ${leftover.length} rows an interrupted attempt left: ${removed?.error ?? 'unknown write error'}`,
+          }
         : warnings.length > 0
           ? { error: warnings.join('; ') }
           : {}),
@@ -119,10 +137,10 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     retryable = true;
   }
   record.durationMs = Math.round(performance.now() - started);
-  // An aborted invocation is a killed one: it records nothing, and the re-delivered event
-  // rewrites the same slot from scratch.
+  // An aborted invocation is a killed one: its record stays the interrupted one, and the
+  // re-delivered event rewrites the same slot from scratch.
   if (deps.signal?.aborted) throw new Error(`poll of ${track.query} at ${ts} aborted`);
-  await recordWithRetry(deps, record);
+  await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, record));
   (record.status === 'ok' ? log.info : log.warn)('poll recorded', {
     status: record.status,
     expected: record.expected,

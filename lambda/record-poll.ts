@@ -8,6 +8,8 @@ export interface PollRecord extends Poll {
   duplicates?: number;
   retries?: number;
   warnings?: string[];
+  /** Rows an interrupted earlier attempt at this slot wrote for names no longer in the snapshot, deleted. */
+  staleRemoved?: number;
 }
 
 export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
@@ -26,6 +28,7 @@ export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
   if (poll.error) item.error = { S: poll.error.slice(0, 2000) };
   if (poll.duplicates !== undefined) item.duplicates = { N: String(poll.duplicates) };
   if (poll.retries !== undefined) item.retries = { N: String(poll.retries) };
+  if (poll.staleRemoved !== undefined) item.staleRemoved = { N: String(poll.staleRemoved) };
   if (poll.warnings && poll.warnings.length > 0) item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: w.slice(0, 500) })) };
   return item;
 }

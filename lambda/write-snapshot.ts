@@ -1,6 +1,7 @@
-// Writes one snapshot to the stars table: BatchWriteItem 25 items at a time, a few batches
-// in flight, UnprocessedItems and throttling retried with backoff. Reports only what
-// DynamoDB confirmed, so the poll record can say exactly how much landed.
+// Writes one snapshot to the stars table (and deletes rows an interrupted attempt left):
+// BatchWriteItem 25 items at a time, a few batches in flight, UnprocessedItems and throttling
+// retried with backoff. Reports only what DynamoDB confirmed, so the poll record can say
+// exactly how much landed.
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { StarSample } from '../core/domain.js';
 import { isRetryableDynamoError } from '../core/dynamodb-client.js';
@@ -44,14 +45,23 @@ export function toItem(sample: StarSample): WriteRequest {
   };
 }
 
-export async function writeSnapshot(client: DynamoDBClient, samples: readonly StarSample[], options: WriteOptions): Promise<WriteResult> {
+export function writeSnapshot(client: DynamoDBClient, samples: readonly StarSample[], options: WriteOptions): Promise<WriteResult> {
+  return writeRequests(client, samples.map(toItem), options);
+}
+
+/** Deletes (repo, ts) rows; a row that is not there is not an error. */
+export function deleteRows(client: DynamoDBClient, keys: readonly { repo: string; ts: number }[], options: WriteOptions): Promise<WriteResult> {
+  return writeRequests(client, keys.map((k) => ({ DeleteRequest: { Key: { repo: { S: k.repo }, ts: { N: String(k.ts) } } } })), options);
+}
+
+async function writeRequests(client: DynamoDBClient, requests: readonly WriteRequest[], options: WriteOptions): Promise<WriteResult> {
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 15;
   const baseDelayMs = options.baseDelayMs ?? 50;
   const maxDelayMs = options.maxDelayMs ?? 5_000;
   const batches: WriteRequest[][] = [];
-  for (let i = 0; i < samples.length; i += BATCH_SIZE) batches.push(samples.slice(i, i + BATCH_SIZE).map(toItem));
+  for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
   const result: WriteResult = { written: 0, failed: 0, batches: batches.length, retries: 0 };
 
   const writeBatch = async (batch: WriteRequest[]) => {

@@ -220,7 +220,7 @@ describe('the default stack', () => {
             Version: '2012-10-17',
             Statement: [
               { Sid: 'WriteStars', Effect: 'Allow', Action: 'dynamodb:BatchWriteItem', Resource: getArn(logicalId('AWS::DynamoDB::Table', 'StarsTable')) },
-              { Sid: 'WritePolls', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: getArn(logicalId('AWS::DynamoDB::Table', 'PollsTable')) },
+              { Sid: 'RecordPolls', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: getArn(logicalId('AWS::DynamoDB::Table', 'PollsTable')) },
               { Sid: 'ReadToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId('AWS::SecretsManager::Secret', 'GithubToken') } },
               {
                 Sid: 'WriteOwnLogs',

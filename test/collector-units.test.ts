@@ -9,6 +9,7 @@ import { ALL_QUERIES } from '../lambda/queries.js';
 import { pollItem } from '../lambda/record-poll.js';
 import { logGrid, planStarRanges, rangeQualifier } from '../lambda/star-ranges.js';
 import { parseSecret } from '../lambda/token.js';
+import { MAX_NAMES_BYTES, packNames, unpackNames } from '../lambda/slot-intent.js';
 import { selectTop, validateNodes } from '../lambda/validate-nodes.js';
 import { searchQuery } from '../lambda/fetch-top.js';
 import { eventSlot } from '../lambda/handler.js';
@@ -201,5 +202,21 @@ describe('records, metrics, token, slot', () => {
     expect(Object.keys(item).sort()).toEqual(
       ['durationMs', 'error', 'expected', 'points', 'rejected', 'requests', 'startedAt', 'status', 'track', 'ts', 'written'].sort(),
     );
+  });
+});
+
+describe('names kept while a slot is being written (slot-intent)', () => {
+  it('round-trip, and 10,000 names fit in a fraction of the item limit', () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `owner-${i}/project.name_${i}`);
+    const packed = packNames(names)!;
+    expect(unpackNames(packed)).toEqual(names);
+    expect(packed.byteLength).toBeLessThan(MAX_NAMES_BYTES / 3);
+    expect(unpackNames(packNames([])!)).toEqual([]);
+  });
+
+  it('names that would not fit under the item limit are not kept', () => {
+    // Random names do not compress: 40,000 x 24 bytes is far past the limit.
+    const names = Array.from({ length: 40_000 }, () => `${Math.random().toString(36).slice(2, 12)}/${Math.random().toString(36).slice(2, 14)}`);
+    expect(packNames(names)).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotOf } from '../core/domain.js';
 import { isRepoName } from '../core/repo-name.js';
 import { PollIncompleteError } from '../lambda/handler.js';
+import { INTERRUPTED } from '../lambda/slot-intent.js';
 import { ALL_QUERIES } from '../lambda/queries.js';
 import { HOSTILE_NAMES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
 import type { EmbeddedDynamo } from '../local/dynamodb.js';
@@ -226,7 +227,7 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     expect(await getPoll(direct.client, direct.pollsTable, 'language:go', slotOf(T))).toMatchObject({ status: 'ok' });
   });
 
-  it('an invocation killed midway leaves part of a snapshot and no record; the re-delivered event completes it, no duplicates', async () => {
+  it('an invocation killed midway leaves part of a snapshot recorded as interrupted; the re-delivered event completes it, no duplicates', async () => {
     const tables = await freshTables(dynamo.endpoint);
     const controller = new AbortController();
     let batches = 0;
@@ -244,7 +245,9 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     const partial = await scanStars(tables.client, tables.starsTable);
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(1000);
-    expect(await scanPolls(tables.client, tables.pollsTable)).toHaveLength(0);
+    // Not a silent gap: if no redelivery ever came, the slot would say it was interrupted.
+    expect(await scanPolls(tables.client, tables.pollsTable)).toHaveLength(1);
+    expect(await getPoll(tables.client, tables.pollsTable, 'language:go', slotOf(T))).toMatchObject({ status: 'failed', error: INTERRUPTED, written: 0, expected: 1000 });
 
     const redelivered = collector({ url: sim.url, dynamo: tables.client, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO] });
     await redelivered.run({ time: new Date(T).toISOString() });

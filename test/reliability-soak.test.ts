@@ -76,4 +76,24 @@ describe('collector soak under faults', () => {
     expect(f.rowsLost).toBe(f.rejectedRecorded);
     expect(f.silentGaps).toBe(0);
   });
+
+  it('slots whose every delivery is killed mid-write are recorded as interrupted, never a silent gap', { timeout: 60_000 }, async () => {
+    const f = await runSoak({ slots: 5, top: 100, seed: 6, killShare: 1, maxDeliveries: 2 });
+    expect(f.killed).toBe(10);
+    expect(f.slotsComplete).toBe(0);
+    expect(f.rowsStored).toBeGreaterThan(0); // each killed attempt wrote part of its snapshot
+    expect(f.duplicates).toBe(0);
+    expect(f.pollsFinal).toEqual({ failed: 5 });
+    expect(f.silentGaps).toBe(0);
+  });
+
+  it('redelivered hours later, across a rename: the killed attempt\'s rows under the old name are removed', { timeout: 60_000 }, async () => {
+    // docker/docker becomes moby/moby a day into the simulated world; six hours between a
+    // killed delivery and its redelivery lets the rename fall between them for some slots.
+    const f = await runSoak({ slots: 30, top: 100, seed: 4, killShare: 0.6, redeliveryDelaySeconds: 6 * 3600, maxDeliveries: 20 });
+    expect(f.killed).toBeGreaterThan(20);
+    expect(f.slotsComplete).toBe(30);
+    expect(f.staleRemoved).toBeGreaterThan(0);
+    expect({ rowsLost: f.rowsLost, duplicates: f.duplicates, silentGaps: f.silentGaps }).toEqual({ rowsLost: 0, duplicates: 0, silentGaps: 0 });
+  });
 });

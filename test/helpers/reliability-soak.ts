@@ -68,6 +68,8 @@ export interface SoakFigures {
   pollsNotOk: Record<string, number>;
   /** Repositories rejected, summed over the final poll records. */
   rejectedRecorded: number;
+  /** Rows of an interrupted attempt removed by its redelivery (renamed or out of the top N meanwhile). */
+  staleRemoved: number;
   faults: {
     github502: number;
     githubSecondary: number;
@@ -158,6 +160,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     pollsFinal: {},
     pollsNotOk: {},
     rejectedRecorded: 0,
+    staleRemoved: 0,
     faults: { github502: 0, githubSecondary: 0, githubTimeouts: 0, dynamoThrottled: 0, dynamo500: 0, dynamoUnprocessedItems: 0, kills: 0 },
     githubRequests: 0,
     seconds: 0,
@@ -244,12 +247,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       figures.pollsFinal[status] = (figures.pollsFinal[status] ?? 0) + 1;
       const rejected = Number(poll?.rejected ?? 0);
       figures.rejectedRecorded += rejected;
+      figures.staleRemoved += Number(poll?.staleRemoved ?? 0);
       if (complete.has(ts)) {
         figures.slotsComplete += 1;
         // Every one of the top N is stored or recorded as rejected.
         if (stored.size + rejected !== expected.size) figures.slotsWrongCount += 1;
       } else if (status === 'ok' || status === 'none') {
-        // An incomplete slot must say so in the polls table (a killed last delivery records nothing).
+        // An incomplete slot must say so in the polls table (a killed delivery leaves its interrupted record).
         figures.silentGaps += 1;
       }
     }
