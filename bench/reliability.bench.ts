@@ -230,6 +230,8 @@ export async function run(): Promise<BenchResult> {
         ? [
             `| late redelivery (kills retried 10 min later): slots, kills, rows expected / stored | ${fmt(late.slots)}, ${fmt(late.killed)}, ${fmt(late.rowsExpected)} / ${fmt(late.rowsStored)} | |`,
             `| late redelivery: rows lost, stale rows left by the killed attempt (slot holds N+1) | ${late.rowsLost}, ${late.duplicates} | 0, 0 |`,
+            `| late redelivery: rows a killed attempt wrote for names no longer in the snapshot, removed by the redelivery | ${fmt(late.staleRemoved)} | |`,
+            `| late redelivery: slots never completed (every delivery killed), recorded failed / silent | ${late.slots - late.slotsComplete - late.silentGaps} / ${late.silentGaps} | all / 0 |`,
           ]
         : []),
       `| export: kills, resumes | ${exported.kills}, ${exported.resumes} | |`,

@@ -12,7 +12,7 @@ import { type GitHubClient, GitHubError, newCounters } from './github-client.js'
 import { emitPollMetrics, type MetricSink } from './metrics.js';
 import { type PollRecord, recordPoll } from './record-poll.js';
 import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
-import { namesLeftWriting, recordWriting } from './slot-intent.js';
+import { INTERRUPTED, namesLeftWriting } from './slot-intent.js';
 import { deleteRows, writeSnapshot } from './write-snapshot.js';
 
 export interface PollTrackDeps {
@@ -60,6 +60,11 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
   const base = { track: track.query, ts, startedAt, rejected: 0, written: 0 };
   let record: PollRecord;
   let retryable = false;
+  // Names whose rows may be in the slot without a complete snapshot: an earlier attempt's
+  // leftovers, then this attempt's own. Every record but an `ok` one keeps them. Read outside
+  // the try: if the polls table cannot be read, a record written now could erase them, so the
+  // invocation fails instead and is delivered again.
+  let unsettled = await withRetry(deps, () => namesLeftWriting(deps.dynamo, deps.pollsTable, track.query, ts));
 
   try {
     const fetched = await fetchTop(deps.github, track.query, {
@@ -72,12 +77,13 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     for (const r of checked.rejections.slice(0, 20)) log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
     if (checked.rejections.length > 0) log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
     const samples: StarSample[] = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts }));
-    // Names an interrupted earlier attempt wrote that this snapshot does not have (renamed, or
-    // out of the top N by now): kept in this attempt's record too, until they are deleted.
+    // Names an earlier attempt wrote that this snapshot does not have (renamed, or out of the
+    // top N by now): their rows are deleted once this snapshot is written.
     const names = new Set(samples.map((s) => s.repo));
-    const leftover = (await withRetry(deps, () => namesLeftWriting(deps.dynamo, deps.pollsTable, track.query, ts))).filter((n) => !names.has(n));
-    const writing = { ...base, status: 'failed' as const, expected: fetched.expected, points: counters.points, requests: counters.requests, durationMs: 0 };
-    const { namesKept } = await withRetry(deps, () => recordWriting(deps.dynamo, deps.pollsTable, writing, [...names, ...leftover]));
+    const leftover = unsettled.filter((n) => !names.has(n));
+    unsettled = [...names, ...leftover];
+    const writing: PollRecord = { ...base, status: 'failed', expected: fetched.expected, points: counters.points, requests: counters.requests, durationMs: 0, error: INTERRUPTED };
+    const { namesKept } = await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, writing, unsettled));
     if (!namesKept) log.warn('too many names to keep while writing; a redelivery could not remove rows of renamed repositories', { names: names.size });
     const writeOptions = {
       table: deps.starsTable,
@@ -140,7 +146,8 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
   // An aborted invocation is a killed one: its record stays the interrupted one, and the
   // re-delivered event rewrites the same slot from scratch.
   if (deps.signal?.aborted) throw new Error(`poll of ${track.query} at ${ts} aborted`);
-  await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, record));
+  const keep = record.status === 'ok' ? [] : unsettled;
+  await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, record, keep));
   (record.status === 'ok' ? log.info : log.warn)('poll recorded', {
     status: record.status,
     expected: record.expected,

@@ -1,7 +1,10 @@
 // One row per track and slot in the polls table: what the poll expected, wrote and spent,
 // and how it ended. A retried slot overwrites its row, so the table shows the final outcome.
+// A record that is not `ok` also keeps the names whose rows may be in the slot without a
+// complete snapshot (slot-intent.ts), so the next attempt can remove those that no longer belong.
 import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Poll } from '../core/domain.js';
+import { packNames } from './slot-intent.js';
 
 /** The poll plus diagnostics that are useful but not part of the shared contract. */
 export interface PollRecord extends Poll {
@@ -33,6 +36,11 @@ export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
   return item;
 }
 
-export async function recordPoll(client: DynamoDBClient, table: string, poll: PollRecord): Promise<void> {
-  await client.send(new PutItemCommand({ TableName: table, Item: pollItem(poll) }));
+/** Puts the record; `unsettled` names are kept in it when they fit under the item limit. */
+export async function recordPoll(client: DynamoDBClient, table: string, poll: PollRecord, unsettled: readonly string[] = []): Promise<{ namesKept: boolean }> {
+  const item = pollItem(poll);
+  const packed = unsettled.length > 0 ? packNames(unsettled) : undefined;
+  if (packed) item.writing = { B: packed };
+  await client.send(new PutItemCommand({ TableName: table, Item: item }));
+  return { namesKept: unsettled.length === 0 || packed !== undefined };
 }

@@ -2,11 +2,10 @@
 // names being written (deflated). If the invocation dies mid-write, the record stays: the
 // slot is visibly failed, not a silent gap; and the redelivery, whose fresh snapshot may
 // differ (a repository renamed or dropped out of the top N meanwhile), deletes the rows of
-// names it no longer has, so the slot ends with exactly its top N. The final record, written
-// with PutItem, replaces the whole item and the names with it.
+// names it no longer has, so the slot ends with exactly its top N. Only an `ok` record drops
+// the names: a partial or failed one keeps them for the attempt after it (record-poll.ts).
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type PollRecord, pollItem } from './record-poll.js';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 
 /** The record's error while rows are being written. */
 export const INTERRUPTED = 'interrupted while writing rows (the invocation ended before the poll was recorded); a redelivery rewrites the slot';
@@ -25,15 +24,6 @@ export function packNames(names: readonly string[]): Uint8Array | undefined {
 export function unpackNames(packed: Uint8Array): string[] {
   const text = inflateRawSync(packed).toString('utf8');
   return text === '' ? [] : text.split('\n');
-}
-
-/** Records the slot as interrupted, with the names about to be written when they fit. */
-export async function recordWriting(client: DynamoDBClient, table: string, poll: PollRecord, names: readonly string[]): Promise<{ namesKept: boolean }> {
-  const item = pollItem({ ...poll, status: 'failed', error: INTERRUPTED });
-  const packed = packNames(names);
-  if (packed) item.writing = { B: packed };
-  await client.send(new PutItemCommand({ TableName: table, Item: item }));
-  return { namesKept: packed !== undefined };
 }
 
 /**

@@ -24,6 +24,22 @@ afterAll(async () => {
   await Promise.all([sim?.close(), dynamo?.close()]);
 });
 
+/**
+ * The real client with a kill switch, as a Lambda timeout would pull it: sending the nth
+ * BatchWriteItem aborts the invocation (the batches already answered stay written).
+ */
+function killedAtBatch(client: DynamoDBClient, n: number) {
+  const controller = new AbortController();
+  let batches = 0;
+  const killing = {
+    send: (command: unknown, options?: unknown) => {
+      if (command instanceof BatchWriteItemCommand && ++batches === n) controller.abort();
+      return (client.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
+    },
+  } as unknown as DynamoDBClient;
+  return { controller, killing };
+}
+
 async function setup(tracks = [GO]) {
   const tables = await freshTables(dynamo.endpoint);
   sim.setFaults({});
@@ -229,15 +245,7 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
 
   it('an invocation killed midway leaves part of a snapshot recorded as interrupted; the re-delivered event completes it, no duplicates', async () => {
     const tables = await freshTables(dynamo.endpoint);
-    const controller = new AbortController();
-    let batches = 0;
-    // The real client, with a kill switch after the 12th batch (as a Lambda timeout would).
-    const killing = {
-      send: (command: unknown, options?: unknown) => {
-        if (command instanceof BatchWriteItemCommand && ++batches === 12) controller.abort();
-        return (tables.client.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
-      },
-    } as unknown as DynamoDBClient;
+    const { controller, killing } = killedAtBatch(tables.client, 12);
     const killed = collector({ url: sim.url, dynamo: killing, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO], deps: { signal: controller.signal } });
     sim.setFaults({});
     sim.setTime(T);
@@ -253,5 +261,33 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     await redelivered.run({ time: new Date(T).toISOString() });
     expect(ranked(await scanStars(tables.client, tables.starsTable))).toEqual(ranked(sim.world.top('language:go', T, 1000)));
     expect(await getPoll(tables.client, tables.pollsTable, 'language:go', slotOf(T))).toMatchObject({ status: 'ok', written: 1000 });
+  });
+
+  it('killed, then failed at GitHub, then redelivered after a rename: the old name\'s row is removed', async () => {
+    const tables = await freshTables(dynamo.endpoint);
+    const rename = sim.world.renames[0]!;
+    const event = { time: new Date(rename.at - 20 * 60_000).toISOString() };
+    const { controller, killing } = killedAtBatch(tables.client, 12);
+    const run = (dynamoClient: DynamoDBClient, deps = {}) =>
+      collector({ url: sim.url, dynamo: dynamoClient, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO], deps }).run(event);
+    sim.setFaults({});
+    sim.setTime(rename.at - 10 * 60_000);
+    await expect(run(killing, { signal: controller.signal })).rejects.toThrow(/aborted/);
+    const before = await scanStars(tables.client, tables.starsTable);
+    expect(before.some((r) => r.repo === rename.from)).toBe(true);
+
+    // A delivery that fails at GitHub records failed, keeping the killed attempt's names.
+    sim.setFaults({ error502: 1 });
+    await expect(run(tables.client)).rejects.toThrow();
+    expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({ status: 'failed' });
+
+    sim.setFaults({});
+    sim.setTime(rename.at + 10 * 60_000);
+    const done = await run(tables.client);
+    expect(done.polls[0]).toMatchObject({ status: 'ok', written: 1000 });
+    const rows = await scanStars(tables.client, tables.starsTable);
+    expect(rows.some((r) => r.repo === rename.from)).toBe(false);
+    expect(ranked(rows)).toEqual(ranked(sim.world.top('language:go', rename.at + 10 * 60_000, 1000)));
+    expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({ status: 'ok', staleRemoved: 1 });
   });
 });
