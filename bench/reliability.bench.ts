@@ -89,7 +89,7 @@ async function soak(): Promise<{ faults: SoakFigures; hostile: SoakFigures; late
   // written by the killed attempt may have left the top N by the time the retry runs.
   const late =
     LATE_SLOTS > 0
-      ? await runSoak({ slots: LATE_SLOTS, top: TOP, seed: 4, killShare: 0.6, redeliveryDelaySeconds: 600, maxDeliveries: 8, onSlot: progress('late redelivery soak') })
+      ? await runSoak({ slots: LATE_SLOTS, top: TOP, seed: 4, killShare: 0.6, redeliveryDelaySeconds: 600, maxDeliveries: 20, onSlot: progress('late redelivery soak') })
       : undefined;
   return { faults, hostile, late };
 }

@@ -196,6 +196,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
           sleep,
           random,
           signal: kill.signal,
+          // One batch at a time when the delivery is to be killed, so the kill falls between
+          // batches and really leaves part of the snapshot written (with four in flight, the
+          // others would usually land as well).
+          ...(killed ? { writeConcurrency: 1 } : {}),
         });
         try {
           await handler({ time: new Date(scheduled).toISOString() });
