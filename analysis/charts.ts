@@ -200,12 +200,12 @@ export function sizeVsGrowth(rows: Row[], scale: 'linear' | 'log'): ChartSpec {
   ];
   if (log && shown.length > 0) {
     // A guide at the article's inflection so the eye can test it against this data.
-    const ys = shown.map((p) => p.y);
+    const ys = extentOf(shown.map((p) => p.y))!;
     datasets.push({
       label: `${fmt(INFLECTION_STARS)} stars (the article's inflection point)`,
       data: [
-        { x: INFLECTION_STARS, y: ys.reduce((a, b) => Math.min(a, b)) },
-        { x: INFLECTION_STARS, y: ys.reduce((a, b) => Math.max(a, b)) },
+        { x: INFLECTION_STARS, y: ys.min },
+        { x: INFLECTION_STARS, y: ys.max },
       ],
       showLine: true,
       borderColor: '#888',
@@ -284,16 +284,20 @@ export function axisSpan(series: number[][]): number {
   return spanOf(series.flat());
 }
 
-/** Max minus min without spreading: a spread of a few hundred thousand values overflows the stack. */
-function spanOf(values: number[]): number {
-  if (!values.length) return 0;
-  let lo = Infinity;
-  let hi = -Infinity;
+/** Min and max without spreading: a spread of a few hundred thousand values overflows the stack. */
+export function extentOf(values: Iterable<number>): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
   for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  return hi - lo;
+  return min <= max ? { min, max } : undefined;
+}
+
+function spanOf(values: number[]): number {
+  const extent = extentOf(values);
+  return extent ? extent.max - extent.min : 0;
 }
 
 /** 4. Star history of the chosen repos, with the change per interval beneath; bursts marked. */

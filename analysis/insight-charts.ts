@@ -6,6 +6,7 @@ import {
   burstMarkers,
   type ChartSpec,
   DAY,
+  extentOf,
   fmt,
   gainsByRepo,
   HEIGHT,
@@ -156,15 +157,8 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
   }
   const top = bursts[0];
   // With no burst there is no series; the axis still spans the data, not chart.js's default.
-  // A loop, not Math.min(...days): a quarter of a million days would overflow the call stack.
-  let first: number | undefined;
-  let last: number | undefined;
-  for (const g of dailyGains) {
-    const day = num(g.day);
-    if (first === undefined || day < first) first = day;
-    if (last === undefined || day > last) last = day;
-  }
-  const daysCovered = first === undefined || last === undefined ? 0 : Math.round((last - first) / 86400) + 1;
+  const days = extentOf(dailyGains.map((g) => num(g.day)));
+  const daysCovered = days ? Math.round((days.max - days.min) / DAY) + 1 : 0;
   const subtitle = top
     ? `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${new Date(num(top.day) * 1000).toISOString().slice(0, 10)} (${fmt(num(top.multiple))}x its baseline)`
     : daysCovered < MIN_BURST_HISTORY_DAYS
@@ -183,7 +177,7 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
       options: {
         ...baseOptions('Star bursts', subtitle, datasets.length > 1),
         scales: {
-          x: timeAxis(datasets.length === 0 && first !== undefined ? { min: first * 1000, max: (last ?? first) * 1000 } : {}),
+          x: timeAxis(datasets.length === 0 && days ? { min: days.min * 1000, max: days.max * 1000 } : {}),
           gain: linearAxis('new stars per day', { stack: 'bursts', stackWeight: 1.2, position: 'left', offset: true, grid: { color: '#e6e6e6' } }),
           y: linearAxis('stars', { stack: 'bursts', stackWeight: 3, position: 'left' }),
         },
