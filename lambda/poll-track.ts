@@ -8,7 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StarSample, Track } from '../core/domain.js';
 import type { Logger } from '../core/log.js';
 import { fetchTop } from './fetch-top.js';
-import { type GitHubClient, GitHubError, newCounters } from './github-client.js';
+import { defaultSleep, type GitHubClient, GitHubError, newCounters } from './github-client.js';
 import { emitPollMetrics, type MetricSink } from './metrics.js';
 import { type PollRecord, recordPoll } from './record-poll.js';
 import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
@@ -47,7 +47,7 @@ async function withRetry<T>(deps: PollTrackDeps, fn: () => Promise<T>): Promise<
       return await fn();
     } catch (error) {
       if (attempt >= 5 || !isRetryableDynamoError(error)) throw error;
-      await (deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(100 * 2 ** attempt);
+      await (deps.sleep ?? defaultSleep)(100 * 2 ** attempt);
     }
   }
 }
@@ -97,7 +97,9 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     const written = await writeSnapshot(deps.dynamo, samples, writeOptions);
     const removed = leftover.length > 0 ? await deleteRows(deps.dynamo, leftover.map((repo) => ({ repo, ts })), writeOptions) : undefined;
     if (removed) log.info('removed rows an interrupted attempt wrote for names no longer in the snapshot', { removed: removed.written, names: leftover.slice(0, 20) });
-    const short = written.written < samples.length || (removed !== undefined && removed.failed > 0);
+    const writeShort = written.written < samples.length;
+    const removeShort = removed !== undefined && removed.failed > 0;
+    const short = writeShort || removeShort;
     const warnings = [...fetched.warnings];
     // Every expected repository is either written or counted as rejected; anything else
     // went missing between GitHub's count and its pages, and running the slot again may find it.
@@ -118,10 +120,9 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
       ...(removed ? { staleRemoved: removed.written } : {}),
       ...(short
         ? {
-            error:
-              written.written < samples.length
-                ? `wrote ${written.written} of ${samples.length} rows: ${written.error ?? 'unknown write error'}`
-                : `removed ${removed?.written ?? 0} of ${leftover.length} rows an interrupted attempt left: ${removed?.error ?? 'unknown write error'}`,
+            error: writeShort
+              ? `wrote ${written.written} of ${samples.length} rows: ${written.error ?? 'unknown write error'}`
+              : `removed ${removed?.written ?? 0} of ${leftover.length} rows an interrupted attempt left: ${removed?.error ?? 'unknown write error'}`,
           }
         : warnings.length > 0
           ? { error: warnings.join('; ') }
