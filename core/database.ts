@@ -1,49 +1,53 @@
-// One small interface over the two PostgreSQLs startrail runs against: a server through
-// node-postgres (DATABASE_URL) or embedded PGlite under the data directory.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+// One small interface over the PostgreSQL startrail runs against: a server at DATABASE_URL, or
+// without it the embedded server under the data directory (core/embedded-postgres.ts). Both
+// are real PostgreSQL through node-postgres, so there is one SQL engine and one COPY path.
 import pg from 'pg';
+import { acquireEmbedded, type EmbeddedOptions } from './embedded-postgres.js';
+
+export { EmbeddedPostgresError, embeddedPostgresDir } from './embedded-postgres.js';
 
 export interface Database {
-  readonly kind: 'postgres' | 'pglite';
+  /** `server`: DATABASE_URL; `embedded`: the server under the data directory. */
+  readonly kind: 'server' | 'embedded';
   /** One statement with $1.. parameters; user input reaches SQL only this way. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Several statements, no parameters (schema files). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
-  /** The underlying client, for COPY streaming (pg) or blobs (PGlite). */
-  readonly pg?: pg.Client;
-  readonly pglite?: PGlite;
+  /** The underlying client, for COPY streaming. */
+  readonly pg: pg.Client;
 }
 
-export function embeddedPostgresDir(dataDir: string): string {
-  return path.join(dataDir, 'pglite');
-}
-
-export async function openDatabase(options: { url?: string; dataDir: string }): Promise<Database> {
+export async function openDatabase(options: { url?: string; dataDir: string } & EmbeddedOptions): Promise<Database> {
   if (options.url) return connectPostgres(options.url);
-  const dir = embeddedPostgresDir(options.dataDir);
-  mkdirSync(dir, { recursive: true });
-  return wrapPglite(await PGlite.create(dir));
+  const server = await acquireEmbedded(options.dataDir, options);
+  try {
+    const db = await connectPostgres(server.url, 'embedded');
+    return { ...db, close: () => server.release(db.pg) };
+  } catch (error) {
+    await server.release();
+    throw error;
+  }
 }
 
-export async function connectPostgres(url: string): Promise<Database> {
-  // int8 (ts, sums) as numbers, as PGlite returns them, so both backends give identical rows.
-  const types = {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-  };
+// int8 (ts, sums) as numbers: every figure startrail stores fits in 2^53.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export async function connectPostgres(url: string, kind: Database['kind'] = 'server'): Promise<Database> {
   const client = new pg.Client({ connectionString: url, types });
   try {
     await client.connect();
   } catch (error) {
     // Never echo the URL: it may carry a password.
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot connect to PostgreSQL at DATABASE_URL: ${reason}`);
+    const where = kind === 'server' ? 'DATABASE_URL' : 'the embedded server';
+    throw new Error(`cannot connect to PostgreSQL at ${where}: ${reason}`);
   }
   return {
-    kind: 'postgres',
+    kind,
     pg: client,
     async query<T>(sql: string, params: unknown[] = []) {
       return (await client.query(sql, params)).rows as T[];
@@ -52,19 +56,5 @@ export async function connectPostgres(url: string): Promise<Database> {
       await client.query(sql);
     },
     close: () => client.end(),
-  };
-}
-
-export function wrapPglite(db: PGlite): Database {
-  return {
-    kind: 'pglite',
-    pglite: db,
-    async query<T>(sql: string, params: unknown[] = []) {
-      return (await db.query<T>(sql, params)).rows;
-    },
-    async exec(sql: string) {
-      await db.exec(sql);
-    },
-    close: () => db.close(),
   };
 }

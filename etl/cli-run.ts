@@ -1,5 +1,6 @@
 // How the ETL CLIs end: expected failures (bad input, a locked store, a refused connection,
 // an interrupted export) as one line and a non-zero exit; only real bugs print a stack.
+import { EmbeddedPostgresError } from '../core/database.js';
 import { ExportError } from './export.js';
 import { ConnectionLostError } from './load.js';
 import { StoreLockedError } from './stars-source.js';
@@ -18,6 +19,7 @@ export class CliError extends Error {
 function isExpected(error: unknown): boolean {
   if (error instanceof RowError || error instanceof ExportError || error instanceof StoreLockedError) return true;
   if (error instanceof CliError || error instanceof RangeError || error instanceof ConnectionLostError) return true;
+  if (error instanceof EmbeddedPostgresError) return true;
   const e = error as { name?: string; code?: unknown; severity?: unknown; $metadata?: unknown; message?: string };
   if (typeof e?.severity === 'string' && typeof e.code === 'string') return true; // PostgreSQL said no
   if (e?.$metadata !== undefined) return true; // DynamoDB said no (after retries)

@@ -7,7 +7,6 @@
 import type { Database } from '../core/database.js';
 import { sqlFile } from '../core/sql-file.js';
 import { postgresCopy } from './copy-postgres.js';
-import { pgliteCopy } from './copy-pglite.js';
 import type { CopySink, OpenCopy } from './copy-sink.js';
 import type { RowBatch } from './read-csv.js';
 import type { SideData } from './side-files.js';
@@ -48,23 +47,8 @@ interface Tx {
   openCopy: OpenCopy;
 }
 
-/**
- * pg: BEGIN ... COMMIT on the connection (a dropped connection rolls back on the server).
- * PGlite: its transaction(), which also keeps other queries on the one connection out.
- */
+/** BEGIN ... COMMIT on the connection (a dropped connection rolls back on the server). */
 async function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  if (db.pglite) {
-    return db.pglite.transaction((t) =>
-      fn({
-        query: async <R>(sql: string, params?: unknown[]) => (await t.query<R>(sql, params)).rows,
-        exec: async (sql: string) => {
-          await t.exec(sql);
-        },
-        openCopy: pgliteCopy(t),
-      }),
-    );
-  }
-  if (!db.pg) throw new Error(`load: database kind ${db.kind} has no COPY`);
   // A dropped connection also surfaces through the pending COPY or query; without a listener
   // node-postgres's 'error' event would end the process before this can roll back cleanly.
   const client = db.pg;

@@ -1,10 +1,11 @@
 // The demo end to end at small scale: the real handler for every slot of one simulated day,
-// export, load into PGlite, analyses and the report; then the report and the CSV must agree.
+// export, load into the embedded server, analyses and the report; then the report and the CSV must agree.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DemoOptions, type DemoStageReporter, runDemo } from '../local/run-demo.js';
+import { reachableTempDir } from './helpers/temp-dir.js';
 
 const silent: DemoStageReporter = { stage() {}, slots() {}, rows() {}, done() {} };
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -20,7 +21,7 @@ function readCsv(file: string): { repo: string; ts: number; stars: number }[] {
 }
 
 describe('npm run demo (one simulated day, top 200)', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'startrail-demo-'));
+  const dir = reachableTempDir('startrail-demo-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const options: DemoOptions = {
     days: 1,

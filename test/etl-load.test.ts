@@ -1,4 +1,4 @@
-// load: CSV -> github_stars on both PostgreSQLs (embedded PGlite in a temp dir, and the server):
+// load: CSV -> github_stars on both PostgreSQLs (the embedded server in a temp dir, and the server):
 // round trip from dynalite, reload adds nothing, and every kind of bad input names its line and
 // leaves the table exactly as it was.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { readCsvBatches } from '../etl/read-csv.js';
 import { RowError } from '../etl/validate-row.js';
 import { makeRows, putRows, STARS_TABLE, sortRows, startTestDynamo, T0, type TestDynamo, tableRows, tableState } from './helpers/etl-fixtures.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
+import { reachableTempDir } from './helpers/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'etl-load-'));
+const tmp = reachableTempDir('etl-load-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function csvFile(name: string, content: string | Buffer): string {
@@ -53,9 +54,9 @@ const BAD_INPUTS: Array<[string, string | Buffer, number | undefined, string]> =
 
 const backends: Array<[string, () => Promise<{ db: Database; done: () => Promise<void> }>]> = [
   [
-    'PGlite',
+    'embedded',
     async () => {
-      const dir = mkdtempSync(path.join(tmp, 'pglite-'));
+      const dir = reachableTempDir(path.join(tmp, 'embedded-'));
       const db = await openDatabase({ dataDir: dir });
       return { db, done: () => db.close() };
     },

@@ -1,6 +1,6 @@
 // Renames and polls through the ETL: dynalite items with a rename (two names, one repoId) and
 // poll records -> export (the star CSV keeps three columns; the renames and polls files travel
-// beside it) -> load (PGlite) -> the stitched analyses show one series under the latest name and
+// beside it) -> load (the embedded server) -> the stitched analyses show one series under the latest name and
 // coverage comes from the polls table. The same through `load --from-dynamodb`, and an
 // interrupted export resumed gives the same renames file.
 import { execFile } from 'node:child_process';
@@ -16,8 +16,9 @@ import { loadBatches } from '../etl/load.js';
 import { readCsvBatches } from '../etl/read-csv.js';
 import { RepoNames, readSideFiles, scanPolls, sideFilePaths } from '../etl/side-files.js';
 import { pollItem } from '../lambda/record-poll.js';
-import { pgliteDb, type TestDb } from './helpers/analysis-fixtures.js';
+import { embeddedDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { POLLS_TABLE, STARS_TABLE, startTestDynamo, type TestDynamo } from './helpers/etl-fixtures.js';
+import { reachableTempDir } from './helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -81,7 +82,7 @@ let tmp: string;
 
 beforeAll(async () => {
   dynamo = await startTestDynamo();
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'startrail-insights-etl-'));
+  tmp = reachableTempDir('startrail-insights-etl-');
   await put(
     dynamo.client,
     STARS_TABLE,
@@ -155,7 +156,7 @@ describe('export writes the renames and polls files beside the three-column CSV'
   });
 
   it('load reads them from beside the CSV, in the stars transaction: stitched analyses', async () => {
-    const t = await pgliteDb();
+    const t = await embeddedDb();
     try {
       const side = await readSideFiles(out());
       const summary = await loadBatches(t.db, readCsvBatches(out()), { side: () => side });
@@ -181,7 +182,7 @@ describe('export writes the renames and polls files beside the three-column CSV'
   });
 
   it('npm run load picks the side files up next to --file', async () => {
-    const dataDir = mkdtempSync(path.join(tmp, 'data-'));
+    const dataDir = reachableTempDir(path.join(tmp, 'data-'));
     const env = { ...process.env, STARTRAIL_DATA_DIR: dataDir, DATABASE_URL: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', '--file', out()], { cwd: ROOT, env });
     expect(stderr).toContain('github-stars.repos.csv');
@@ -214,7 +215,7 @@ describe('export writes the renames and polls files beside the three-column CSV'
 
 describe('load --from-dynamodb passes the names and polls through', () => {
   it('stitches the same way with no files in between', async () => {
-    const t = await pgliteDb();
+    const t = await embeddedDb();
     try {
       const names = new RepoNames();
       const batches = scanBatches({ client: dynamo.client, table: STARS_TABLE, segments: 3, pageSize: 64 }, names);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstsChart } from '../analysis/insight-charts.js';
 import { buildReport, type ReportResult } from '../analysis/report.js';
-import { insertRows, pgliteDb, type TestDb } from './helpers/analysis-fixtures.js';
+import { insertRows, embeddedDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { BURST_DAY, D0, DAY, generateInsightData, insertInsightTables, NAMES } from './helpers/insights-fixtures.js';
 
 let t: TestDb;
@@ -14,7 +14,7 @@ let out: string;
 let report: ReportResult;
 
 beforeAll(async () => {
-  t = await pgliteDb();
+  t = await embeddedDb();
   const data = generateInsightData();
   await insertRows(t.db, data.rows);
   await insertInsightTables(t.db, data);

@@ -1,5 +1,5 @@
 // Issue 7, bad input: 1,000 generated malformed CSVs (one defect planted at a known line in
-// an otherwise valid file) through the real loader, on PGlite and on the PostgreSQL server.
+// an otherwise valid file) through the real loader, on the embedded server and on the PostgreSQL server.
 // Every one must be rejected with an error naming the planted line, and github_stars must be
 // exactly as it was (rows, checksum, key, indexes) after each, whether the table had rows
 // (the merge path) or was empty (the bulk path, which drops and rebuilds the key).
@@ -15,17 +15,18 @@ import { makeRows } from './helpers/etl-fixtures.js';
 import { freshSchema } from './helpers/postgres.js';
 import { badCsvCorpus, DEFECT_KINDS } from './helpers/reliability-corpus.js';
 import { runCorpus, starsState } from './helpers/reliability-db.js';
+import { reachableTempDir } from './helpers/temp-dir.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'reliability-bad-'));
+const tmp = reachableTempDir('reliability-bad-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const corpus = badCsvCorpus(1000, 7);
 
 const backends: Array<[string, () => Promise<{ db: Database; done: () => Promise<void> }>]> = [
   [
-    'PGlite',
+    'embedded',
     async () => {
-      const db = await openDatabase({ dataDir: mkdtempSync(path.join(tmp, 'pglite-')) });
+      const db = await openDatabase({ dataDir: reachableTempDir(path.join(tmp, 'embedded-')) });
       return { db, done: () => db.close() };
     },
   ],

@@ -1,17 +1,15 @@
-// Fixtures for the analysis tests: databases (PGlite in a temp dir, a fresh schema on the
-// server), rows generated with the hard cases planted, and the real CSV loaded directly, so
+// Fixtures for the analysis tests: databases (the embedded default in a temp data dir, a fresh
+// schema on the server), rows generated with the hard cases planted, and the real CSV loaded directly, so
 // these tests never depend on the ETL's `npm run load`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { PGlite } from '@electric-sql/pglite';
 import { from as copyFrom } from 'pg-copy-streams';
-import { connectPostgres, type Database, wrapPglite } from '../../core/database.js';
+import { connectPostgres, type Database, openDatabase } from '../../core/database.js';
 import { sqlFile } from '../../core/sql-file.js';
 import { freshSchema } from './postgres.js';
 import { seededRandom } from './random.js';
+import { reachableTempDir } from './temp-dir.js';
 
 export interface StarRow {
   repo: string;
@@ -24,9 +22,10 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-export async function pgliteDb(): Promise<TestDb> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'startrail-analysis-'));
-  const db = wrapPglite(await PGlite.create(dir));
+/** The embedded default exactly as the CLIs open it: its own server under a fresh data dir. */
+export async function embeddedDb(): Promise<TestDb> {
+  const dir = reachableTempDir('startrail-analysis-');
+  const db = await openDatabase({ dataDir: dir, log: () => {} });
   await db.exec(sqlFile('schema.sql'));
   return {
     db,
@@ -65,13 +64,7 @@ export async function insertRows(db: Database, rows: StarRow[], batch = 5000): P
 /** The article's CSV (header-less repo,ts,stars) straight into github_stars. */
 export async function loadCsv(db: Database, file: string): Promise<void> {
   const sql = 'copy github_stars (repo, ts, stars) from stdin with (format csv)';
-  if (db.pg) {
-    await pipeline(Readable.from([readFileSync(file)]), db.pg.query(copyFrom(sql)));
-  } else if (db.pglite) {
-    await db.pglite.query("copy github_stars (repo, ts, stars) from '/dev/blob' with (format csv)", [], {
-      blob: new Blob([readFileSync(file)]),
-    });
-  }
+  await pipeline(Readable.from([readFileSync(file)]), db.pg.query(copyFrom(sql)));
   await db.exec('analyze github_stars');
 }
 

@@ -1,9 +1,16 @@
-// Tests run against the PostgreSQL server (DATABASE_URL, else the machine's 127.0.0.1:5432/test),
+// Tests run against the PostgreSQL server at DATABASE_URL (set by test/global-setup.ts to an
+// embedded server when the caller gave none),
 // each file in a schema of its own so parallel files never see each other's tables.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const SERVER_URL = serverUrl();
+
+function serverUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is unset: run the suites with vitest (test/global-setup.ts sets it)');
+  return url;
+}
 
 export interface TestSchema {
   /** A connection string whose search_path is the fresh schema. */
@@ -20,7 +27,7 @@ export async function freshSchema(prefix = 't'): Promise<TestSchema> {
   } catch (error) {
     throw new Error(
       `PostgreSQL server not reachable at ${SERVER_URL.replace(/:[^:@/]*@/, ':***@')}: ${(error as Error).message}. ` +
-        'Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set DATABASE_URL.',
+        'Start that server, or unset DATABASE_URL to test against an embedded one.',
     );
   }
   await admin.query(`create schema ${schema}`);
