@@ -116,12 +116,17 @@ function readPostmaster(pgdata: string): Postmaster | undefined {
   return { pid, port, status: (lines[7] ?? '').trim() };
 }
 
-function alive(pid: number): boolean {
+/** A zombie (exited, never reaped: some container init processes do not reap) is not alive. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): the signal test is all there is
   }
 }
 
@@ -225,17 +230,18 @@ async function accepts(port: number): Promise<boolean> {
   }
 }
 
-const held = new Set<string>();
+/** Data directories this process holds, with how many open databases use each. */
+const held = new Map<string, number>();
 
 /** A command that ends without release (an error, Ctrl-C, process.exit) still lets the server go. */
 function holdUntilExit(pgdata: string, bin: Binaries, as: RunAs): void {
   if (held.size === 0) {
     process.once('exit', () => {
-      for (const dir of held) requestStop(dir, bin, as);
+      for (const dir of held.keys()) requestStop(dir, bin, as);
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.on(signal, function onSignal() {
-        for (const dir of held) requestStop(dir, bin, as);
+        for (const dir of held.keys()) requestStop(dir, bin, as);
         held.clear();
         // Re-raise when no one else handles it, so the exit code says which signal ended us.
         if (process.listenerCount(signal) === 1) {
@@ -245,7 +251,7 @@ function holdUntilExit(pgdata: string, bin: Binaries, as: RunAs): void {
       });
     }
   }
-  held.add(pgdata);
+  held.set(pgdata, (held.get(pgdata) ?? 0) + 1);
 }
 
 /** Smart shutdown: no new sessions, and the server stops when the last one (maybe another command's) ends. */
@@ -254,7 +260,10 @@ function requestStop(pgdata: string, bin: Binaries, as: RunAs, wait = false): vo
 }
 
 async function release(pgdata: string, bin: Binaries, as: RunAs, client?: pg.Client): Promise<void> {
-  if (!held.delete(pgdata)) return;
+  const users = held.get(pgdata) ?? 0;
+  if (users === 0) return;
+  if (users > 1) held.set(pgdata, users - 1);
+  else held.delete(pgdata);
   let others = 0;
   if (client) {
     const sql = "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()";

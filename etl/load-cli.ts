@@ -38,7 +38,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('load')
   .description(
-    'Load star rows into github_stars: PostgreSQL at DATABASE_URL, or without it the embedded PGlite database in the data directory. ' +
+    'Load star rows into github_stars: PostgreSQL at DATABASE_URL, or without it the embedded PostgreSQL server under the data directory (<data dir>/postgres). ' +
       'One transaction: any bad row and nothing changes; rows already present are skipped.',
   )
   .option('--file <csv>', 'header-less repo,ts,stars CSV to load', 'github-stars.csv')
@@ -50,9 +50,18 @@ const program = new Command('load')
   .option('--table <name>', 'with --from-dynamodb: stars table (default: STARS_TABLE or startrail-stars)')
   .option('--endpoint <url>', 'with --from-dynamodb: DynamoDB endpoint (default: DYNAMODB_ENDPOINT, else the embedded store)')
   .option('--aws', 'with --from-dynamodb: the DynamoDB of AWS_REGION with the standard AWS credentials')
-  .option('--data-dir <dir>', 'data directory for PGlite and the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
+  .option('--data-dir <dir>', 'data directory for the embedded PostgreSQL server and DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
   .option('--batch-rows <n>', 'rows per COPY batch', intArg('--batch-rows'), 50_000)
-  .showHelpAfterError();
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  npm run load -- --file github-stars.csv',
+      '  DATABASE_URL=postgres://postgres@127.0.0.1:5432/stars npm run load -- --file stars.csv',
+      '  npm run load -- --from-dynamodb --since 2026-01-01   # straight from the embedded DynamoDB, no CSV',
+    ].join('\n'),
+  );
 
 await runCli('load', async () => {
   program.parse();
@@ -76,7 +85,7 @@ await runCli('load', async () => {
   const source = flags.fromDynamodb ? await openStarsSource(config, { aws: flags.aws }) : undefined;
   try {
     const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-    const target = db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite (${embeddedPostgresDir(config.dataDir)})`;
+    const target = db.kind === 'server' ? 'PostgreSQL (DATABASE_URL)' : `the embedded PostgreSQL (${embeddedPostgresDir(config.dataDir)})`;
     const extra = sideFiles?.files.length ? ` (with ${sideFiles.files.join(', ')})` : '';
     process.stderr.write(`load: ${source ? source.description : flags.file}${extra} -> github_stars in ${target}\n`);
     const progress = createProgress({ label: 'load', totalBytes });

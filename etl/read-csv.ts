@@ -2,9 +2,12 @@
 // Valid rows never span lines (no field may hold a newline), so the file is read line by line:
 // a plain line takes one regular expression; anything else (quotes, odd bytes) goes through
 // csv-parse for exact CSV semantics and its error codes. Memory: one read chunk plus one batch.
+// A gzip file (known by its first two bytes, not its name) is gunzipped on the way, as a stream.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { RowError, type RowSource, STARS_MAX, TS_MAX, TS_MIN, validateFields } from './validate-row.js';
 
@@ -76,17 +79,72 @@ export async function fileSize(file: string): Promise<number> {
   }
 }
 
+/** gzip's magic bytes (RFC 1952): the content says what a file is, whatever its name. */
+export async function isGzipFile(file: string): Promise<boolean> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } catch (error) {
+    throw new RowError('MISSING_FILE', { file }, `cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The file's text bytes, gunzipped when `gzip`, and how many file bytes are consumed so far. */
+interface Input {
+  chunks: AsyncIterable<Buffer>;
+  /** Bytes of the file itself (compressed ones for gzip): progress runs against the file size. */
+  consumed(): number;
+  close(): void;
+}
+
+function openInput(file: string, gzip: boolean): Input {
+  if (!gzip) {
+    const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+    let consumed = 0;
+    const counted = async function* () {
+      for await (const chunk of raw as AsyncIterable<Buffer>) {
+        consumed += chunk.length;
+        yield chunk;
+      }
+    };
+    return { chunks: counted(), consumed: () => consumed, close: () => raw.destroy() };
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
+  const gunzip = createGunzip({ chunkSize: 1 << 16 });
+  // pipeline rather than pipe: a read error also ends the gunzip stream, so the loop sees it
+  // (the loop reports it; the callback only keeps it from counting as unhandled).
+  pipeline(raw, gunzip, () => {});
+  // bytesWritten: compressed bytes the engine has taken, not those merely read ahead.
+  return { chunks: gunzip, consumed: () => gunzip.bytesWritten, close: () => gunzip.destroy() };
+}
+
+/** A failure while reading: gzip's own (zlib codes Z_*) is corrupt or truncated data, the rest is the file. */
+function readFailure(error: unknown, file: string, gzip: boolean): RowError {
+  if (error instanceof RowError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (gzip && code.startsWith('Z_')) {
+    return new RowError('GZIP', { file }, `corrupt or truncated gzip data (${(error as Error).message})`);
+  }
+  return new RowError('MISSING_FILE', { file }, `cannot read file (${(error as Error).message})`);
+}
+
 export async function* readCsvBatches(file: string, options: ReadCsvOptions = {}): AsyncGenerator<RowBatch> {
   const batchRows = options.batchRows ?? 50_000;
   const maxLine = options.maxLineBytes ?? 65_536;
   await fileSize(file);
+  const gzip = await isGzipFile(file);
   const decoder = new StringDecoder('utf8');
   let lineNo = 0;
   let lines: string[] = [];
   let firstLine = 1;
-  let bytesRead = 0;
   let carry = '';
   let total = 0;
+  const input = openInput(file, gzip);
 
   const take = (line: string) => {
     lineNo += 1;
@@ -97,17 +155,15 @@ export async function* readCsvBatches(file: string, options: ReadCsvOptions = {}
     lines.push(checkLine(clean, { file, line: lineNo }));
   };
   const flush = (): RowBatch => {
-    const batch = { text: `${lines.join('\n')}\n`, rows: lines.length, file, firstLine, bytesRead };
+    const batch = { text: `${lines.join('\n')}\n`, rows: lines.length, file, firstLine, bytesRead: input.consumed() };
     total += lines.length;
     firstLine = lineNo + 1;
     lines = [];
     return batch;
   };
 
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      bytesRead += chunk.length;
+    for await (const chunk of input.chunks) {
       const text = carry + decoder.write(chunk);
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
@@ -121,10 +177,9 @@ export async function* readCsvBatches(file: string, options: ReadCsvOptions = {}
       }
     }
   } catch (error) {
-    if (error instanceof RowError) throw error;
-    throw new RowError('MISSING_FILE', { file }, `cannot read file (${(error as Error).message})`);
+    throw readFailure(error, file, gzip);
   } finally {
-    stream.destroy();
+    input.close();
   }
   const rest = carry + decoder.end();
   if (rest !== '') take(rest);

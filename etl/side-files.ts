@@ -4,7 +4,9 @@
 // Both are small (one row per repo name, one per poll), so they are built in memory, written to
 // a temp file and renamed, and read whole by load. Both carry a header: unlike the star CSV,
 // nothing external reads them, and a header makes a swapped or stale file fail loudly.
+// Load also takes them gzipped (`<base>.repos.csv.gz`), as it takes the star CSV.
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { type AttributeValue, type DynamoDBClient, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -45,9 +47,9 @@ export const REPOS_HEADER = ['repo_id', 'repo', 'first_ts', 'last_ts'];
 export const POLLS_HEADER = ['track', 'ts', 'status', 'expected', 'written', 'rejected', 'points', 'requests', 'duration_ms', 'started_at', 'error'];
 const STATUSES = new Set(['ok', 'partial', 'failed']);
 
-/** `github-stars.csv` -> `github-stars.repos.csv` and `github-stars.polls.csv`. */
+/** `github-stars.csv` (or `.csv.gz`) -> `github-stars.repos.csv` and `github-stars.polls.csv`. */
 export function sideFilePaths(csv: string): { repos: string; polls: string } {
-  const base = csv.replace(/\.csv$/i, '');
+  const base = csv.replace(/\.csv(\.gz)?$/i, '');
   return { repos: `${base}.repos.csv`, polls: `${base}.polls.csv` };
 }
 
@@ -124,9 +126,20 @@ function int(value: string | undefined, field: string, source: RowSource, option
   return n;
 }
 
+/** A side file's text, gunzipped when its first bytes say gzip (small files: read whole). */
+async function readText(file: string): Promise<string> {
+  const bytes = await readFile(file);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes.toString('utf8');
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch (error) {
+    throw new RowError('GZIP', { file }, `corrupt or truncated gzip data (${(error as Error).message})`);
+  }
+}
+
 /** Reads a whole side file: header checked, one record per line (a poll's error text may be quoted). */
 async function records(file: string, header: readonly string[]): Promise<{ fields: string[]; line: number }[]> {
-  const text = await readFile(file, 'utf8');
+  const text = await readText(file);
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
     parsed = parse(text, { relax_column_count: true, info: true, skip_empty_lines: true }) as unknown as typeof parsed;
@@ -189,18 +202,27 @@ export async function readPollsCsv(file: string): Promise<PollRow[]> {
   );
 }
 
-/** The side files next to `csv`, when present; absent files give nothing (renames not stitched). */
+/** `file` if it is there, else `file.gz`, else undefined. */
+async function plainOrGz(file: string): Promise<string | undefined> {
+  for (const f of [file, `${file}.gz`]) {
+    if ((await stat(f).catch(() => undefined))?.isFile()) return f;
+  }
+  return undefined;
+}
+
+/** The side files next to `csv` (plain or .gz), when present; absent files give nothing (renames not stitched). */
 export async function readSideFiles(csv: string): Promise<SideData & { files: string[] }> {
   const paths = sideFilePaths(csv);
-  const exists = async (f: string) => (await stat(f).catch(() => undefined))?.isFile() === true;
   const out: SideData & { files: string[] } = { files: [] };
-  if (await exists(paths.repos)) {
-    out.repos = await readReposCsv(paths.repos);
-    out.files.push(paths.repos);
+  const repos = await plainOrGz(paths.repos);
+  if (repos) {
+    out.repos = await readReposCsv(repos);
+    out.files.push(repos);
   }
-  if (await exists(paths.polls)) {
-    out.polls = await readPollsCsv(paths.polls);
-    out.files.push(paths.polls);
+  const polls = await plainOrGz(paths.polls);
+  if (polls) {
+    out.polls = await readPollsCsv(polls);
+    out.files.push(polls);
   }
   return out;
 }

@@ -19,6 +19,8 @@ export type RowErrorCode =
   | 'LINE_TOO_LONG'
   | 'EMPTY_FILE'
   | 'MISSING_FILE'
+  // A gzip input whose compressed data is corrupt or cut short.
+  | 'GZIP'
   | 'DATABASE'
   // A field of the side files (repos, polls) or an item attribute other than repo, ts, stars.
   | 'INVALID_FIELD'

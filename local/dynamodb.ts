@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -21,9 +22,10 @@ export interface EmbeddedDynamo {
  * Starts dynalite on a free loopback port. With `dir` the tables persist there (LevelDB);
  * without it they live in memory, which is what tests want.
  */
-export async function startEmbeddedDynamo(options: { dir?: string; port?: number } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(options: { dir?: string; port?: number; createTableMs?: number } = {}): Promise<EmbeddedDynamo> {
   if (options.dir) mkdirSync(options.dir, { recursive: true });
-  const server = dynalite({ path: options.dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // createTableMs: how long a new table stays CREATING (tests stretch it; real DynamoDB takes seconds).
+  const server = dynalite({ path: options.dir, createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -64,7 +66,7 @@ export function tableDefinitions(names: { starsTable: string; pollsTable: string
   return [keyedTable(names.starsTable, 'repo', 'ts'), keyedTable(names.pollsTable, 'track', 'ts')];
 }
 
-/** Creates the stars and polls tables if they do not exist yet. */
+/** Creates the stars and polls tables if they do not exist yet, and waits until both are ACTIVE. */
 export async function ensureTables(client: DynamoDBClient, names: { starsTable: string; pollsTable: string }): Promise<void> {
   for (const def of tableDefinitions(names)) {
     try {
@@ -77,5 +79,17 @@ export async function ensureTables(client: DynamoDBClient, names: { starsTable: 
         if (!(createError instanceof ResourceInUseException)) throw createError;
       }
     }
+  }
+  for (const def of tableDefinitions(names)) await untilActive(client, def.TableName as string);
+}
+
+/** A table answers reads and writes only once ACTIVE; before that, ResourceNotFoundException. */
+async function untilActive(client: DynamoDBClient, table: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`DynamoDB table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
+    await sleep(50);
   }
 }

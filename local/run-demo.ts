@@ -1,5 +1,5 @@
 // The whole pipeline offline: the GitHub simulator and the embedded DynamoDB feed the real
-// collector handler slot by slot; then export, load into embedded PostgreSQL (PGlite),
+// collector handler slot by slot; then export, load into the embedded PostgreSQL server,
 // the analyses and the report. Every stage is the one a deployment runs.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { createHandler } from '../lambda/handler.js';
 import type { PollRecord } from '../lambda/record-poll.js';
 import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from './dynamodb.js';
 import { startGitHubSimulator } from './github-sim/index.js';
+import { type PeakMemory, peakMemory } from './process-memory.js';
 
 export interface DemoOptions {
   /** Simulated days to collect, from `start`. */
@@ -29,7 +30,7 @@ export interface DemoOptions {
   start: Date;
   /** Throw away the previous demo's data first. */
   fresh: boolean;
-  /** Where the demo keeps its DynamoDB, CSV and PGlite database. */
+  /** Where the demo keeps its DynamoDB, CSV and PostgreSQL database. */
   dataDir: string;
   reportDir: string;
   query: string;
@@ -54,6 +55,8 @@ export interface DemoSummary {
   topMovers: { repo: string; starsPerDay: number }[];
   span: { from: string; to: string };
   seconds: { collect: number; export: number; load: number; report: number };
+  /** Peak memory of Node and of the embedded server, measured at the end. */
+  memory: PeakMemory;
 }
 
 /** The manifest that ties a demo data directory to the options that produced it. */
@@ -177,9 +180,11 @@ export async function runDemo(options: DemoOptions, reporter: DemoStageReporter,
   // 3. Load: a database derived from the CSV, so it is rebuilt rather than merged into.
   reporter.stage('load');
   elapsed = tick();
+  // A demo data dir from before the embedded server may hold the old PGlite database: the demo's own, so gone.
   rmSync(path.join(options.dataDir, 'pglite'), { recursive: true, force: true });
   const db = await openDatabase({ dataDir: options.dataDir });
   try {
+    await db.exec('drop schema public cascade; create schema public');
     // With the renames and polls files export wrote beside the CSV: renames stitched, coverage from polls.
     const side = await readSideFiles(csv);
     const loaded = await loadBatches(db, readCsvBatches(csv), { onBatch: (_b, rows) => reporter.rows('load', rows), side: () => side });
@@ -194,6 +199,7 @@ export async function runDemo(options: DemoOptions, reporter: DemoStageReporter,
     const span = (await runAnalysis(db, 'time-span')).rows[0];
     seconds.report = elapsed();
     reporter.done();
+    const memory = peakMemory(options.dataDir);
 
     const count = (s: string) => polls.filter((p) => p.status === s).length;
     return {
@@ -209,6 +215,7 @@ export async function runDemo(options: DemoOptions, reporter: DemoStageReporter,
         to: new Date(Number(span?.last_ts) * 1000).toISOString(),
       },
       seconds,
+      memory,
     };
   } finally {
     await db.close();

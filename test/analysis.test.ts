@@ -1,11 +1,11 @@
 // Our analyses give the article's answers: on generated data with every hard case, on both
-// PGlite and the PostgreSQL server, and on the real data set on the server.
+// the embedded server and the PostgreSQL server, and on the real data set on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstDifference } from '../analysis/compare-results.js';
 import { analysisDef, ensureInsightTables, fastestRepos, REFERENCE_ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
 import { sqlFile } from '../core/sql-file.js';
-import { generateRows, HARD, insertRows, loadCsv, pgliteDb, type StarRow, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
-import { requireRealCsv } from './helpers/shared-data.js';
+import { generateRows, HARD, insertRows, loadCsv, embeddedDb, type StarRow, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
+import { realCsvPath } from './helpers/real-data.js';
 
 const rows = generateRows();
 
@@ -21,7 +21,7 @@ function bruteForce(data: StarRow[]) {
 }
 
 describe.each([
-  ['PGlite', pgliteDb],
+  ['embedded', embeddedDb],
   ['PostgreSQL server', serverDb],
 ] as const)('analyses on generated data, %s', (_name, open) => {
   let t: TestDb;
@@ -106,7 +106,7 @@ describe.each([
 describe('analyses on the real data set (github-ranking-go.csv), PostgreSQL server', () => {
   let t: TestDb;
   beforeAll(async () => {
-    const csv = requireRealCsv();
+    const csv = realCsvPath();
     t = await serverDb();
     await loadCsv(t.db, csv);
   });

@@ -15,11 +15,12 @@ import { loadBatches } from '../etl/load.js';
 import { type RowBatch, readCsvBatches } from '../etl/read-csv.js';
 import { makeRows, putRows, STARS_TABLE, sortRows, startTestDynamo, T0, tableRows, tableState } from './helpers/etl-fixtures.js';
 import { freshSchema, SERVER_URL, type TestSchema } from './helpers/postgres.js';
-import { requireRealCsv } from './helpers/shared-data.js';
+import { requireRealCsvGz } from './helpers/real-data.js';
+import { reachableTempDir } from './helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'etl-pg-'));
+const tmp = reachableTempDir('etl-pg-');
 let schema: TestSchema;
 const open: Database[] = [];
 
@@ -47,7 +48,7 @@ afterAll(async () => {
 describe('load on the PostgreSQL server', () => {
   it('loads the real github-ranking-go.csv: 267,076 rows, known values', async () => {
     const db = await connect();
-    const summary = await loadBatches(db, readCsvBatches(requireRealCsv()));
+    const summary = await loadBatches(db, readCsvBatches(requireRealCsvGz()));
     expect(summary).toMatchObject({ rowsRead: 267_076, rowsLoaded: 267_076, duplicatesSkipped: 0, method: 'bulk' });
     const [count] = await db.query<{ n: number }>('select count(*)::int as n from github_stars');
     expect(count?.n).toBe(267_076);
@@ -131,8 +132,8 @@ describe('load on the PostgreSQL server', () => {
     await db.exec('drop table github_stars');
   });
 
-  it('the load CLI killed mid-load into PGlite: the data directory reopens unchanged', async () => {
-    const dataDir = path.join(tmp, 'pglite-kill');
+  it('the load CLI killed mid-load into the embedded server: the data directory reopens unchanged', async () => {
+    const dataDir = path.join(tmp, 'embedded-kill');
     const first = await openDatabase({ dataDir });
     await loadBatches(first, readCsvBatches(csv('pk-base.csv', makeRows(10, 10))));
     const before = await tableState(first);

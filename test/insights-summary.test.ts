@@ -1,7 +1,7 @@
 // The insights read per-day summaries (sql/summary/) derived from github_stars and cached. They
 // must give exactly the answers of the direct queries (sql/analyses/direct/, kept as the oracle)
 // on generated data with gaps, a rename, falls, a late entrant, an early leaver and a repo with
-// one sample, and on the real CSV; on PGlite and the PostgreSQL server. And the cache must never
+// one sample, and on the real CSV; on the embedded server and the PostgreSQL server. And the cache must never
 // be stale: every change to github_stars (startrail's load, bulk or merge; plain SQL as psql's
 // \copy would do; a table dropped and made again) rebuilds it, and nothing else does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,9 @@ import { ensureSummaries } from '../analysis/summary.js';
 import type { Database } from '../core/database.js';
 import { loadBatches } from '../etl/load.js';
 import type { RowBatch } from '../etl/read-csv.js';
-import { loadCsv, pgliteDb, serverDb, type StarRow, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
+import { loadCsv, embeddedDb, serverDb, type StarRow, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
 import { D0, DAY, generateInsightData, insertInsightTables, SLOT } from './helpers/insights-fixtures.js';
-import { requireRealCsv } from './helpers/shared-data.js';
+import { realCsvPath } from './helpers/real-data.js';
 
 const SUMMARIZED = ['daily-gains', 'rank-history', 'bursts', 'coverage', 'coverage-gaps'] as const;
 const BOTH = ['star_days', 'star_times'] as const;
@@ -40,7 +40,7 @@ async function* batchesOf(part: StarRow[]): AsyncGenerator<RowBatch> {
 const rebuilt = async (db: Database) => (await ensureSummaries(db, BOTH)).map((b) => b.name);
 
 describe.each([
-  ['PGlite', pgliteDb],
+  ['embedded', embeddedDb],
   ['PostgreSQL server', serverDb],
 ] as const)('summarized insights equal the direct queries, %s', (_name, open) => {
   let t: TestDb;
@@ -124,12 +124,12 @@ describe.each([
 });
 
 describe.each([
-  ['PGlite', pgliteDb],
+  ['embedded', embeddedDb],
   ['PostgreSQL server', serverDb],
 ] as const)('summarized insights equal the direct queries on the real data set (github-ranking-go.csv), %s', (_name, open) => {
   let t: TestDb;
   beforeAll(async () => {
-    const csv = requireRealCsv();
+    const csv = realCsvPath();
     t = await open();
     await loadCsv(t.db, csv);
   });

@@ -1,4 +1,4 @@
-// The insight analyses on generated data with known answers, on PGlite and the PostgreSQL server:
+// The insight analyses on generated data with known answers, on the embedded server and the PostgreSQL server:
 // a planted burst is found and a gap or a recovered drop is not; a rename is one series; coverage
 // finds exactly the planted missing slots, from the polls table and inferred; ranks match a
 // brute-force computation. Then the real data set, where renames cannot be stitched.
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../analysis/report.js';
 import { hasRepoIds, runAnalysis } from '../analysis/run-analysis.js';
-import { loadCsv, pgliteDb, serverDb, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
+import { loadCsv, embeddedDb, serverDb, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
 import {
   BURST_DAY,
   BURST_STARS,
@@ -29,7 +29,7 @@ import {
   SLOT,
   TRACK,
 } from './helpers/insights-fixtures.js';
-import { requireRealCsv } from './helpers/shared-data.js';
+import { realCsvPath } from './helpers/real-data.js';
 
 const data = generateInsightData();
 const stitched = (repo: string) => (repo === NAMES.oldName ? NAMES.newName : repo);
@@ -37,7 +37,7 @@ const unstitched = (repo: string) => repo;
 const byStart = (a: { start_ts: unknown }, b: { start_ts: unknown }) => Number(a.start_ts) - Number(b.start_ts);
 
 describe.each([
-  ['PGlite', pgliteDb],
+  ['embedded', embeddedDb],
   ['PostgreSQL server', serverDb],
 ] as const)('insights on generated data, %s', (_name, open) => {
   let t: TestDb;
@@ -167,7 +167,7 @@ describe.each([
 describe('insights on the real data set (github-ranking-go.csv), PostgreSQL server', () => {
   let t: TestDb;
   beforeAll(async () => {
-    const csv = requireRealCsv();
+    const csv = realCsvPath();
     t = await serverDb();
     await loadCsv(t.db, csv);
   });
