@@ -15,8 +15,18 @@ const program = new Command('analyze')
   .option('--out <dir>', 'directory for csv/json files', 'results')
   .option('--limit <n>', 'rows per analysis (table default 10; csv/json default all)', wrap(positiveInt('--limit')))
   .option('--repo <owner/name...>', 'repos for repo-history (default: the five fastest growing)', collectRepo)
-  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else embedded PGlite)')
-  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)');
+  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))')
+  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  npm run analyze                                   # the head of every analysis as tables',
+      '  npm run analyze -- --format csv --out results     # one CSV per analysis under results/',
+      '  npm run analyze -- --repo golang/go --repo gohugoio/hugo --limit 20',
+    ].join('\n'),
+  );
 
 function wrap<T>(parse: (v: string) => T) {
   return (v: string): T => {

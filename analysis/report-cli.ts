@@ -26,8 +26,18 @@ const program = new Command('report')
   .option('--out <dir>', 'output directory', 'report')
   .option('--repo <owner/name...>', 'repos for the history charts (default: the five fastest growing)', collectRepo)
   .option('--top <n>', 'rows in each table of the page', count, 20)
-  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else embedded PGlite)')
-  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)');
+  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))')
+  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  npm run report                                    # report/index.html and its PNGs',
+      '  npm run report -- --out /tmp/report --top 50',
+      '  npm run report -- --repo golang/go --repo gohugoio/hugo',
+    ].join('\n'),
+  );
 
 program.parse();
 const opts = program.opts<{ out: string; repo?: string[]; top: number; databaseUrl?: string; dataDir?: string }>();

@@ -43,7 +43,16 @@ const program = new Command('export')
   .option('--endpoint <url>', 'DynamoDB endpoint (default: DYNAMODB_ENDPOINT; unset: the embedded store in the data directory)')
   .option('--aws', 'read the DynamoDB of AWS_REGION with the standard AWS credentials')
   .option('--data-dir <dir>', 'data directory of the embedded store (default: STARTRAIL_DATA_DIR or ./data)')
-  .showHelpAfterError();
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  npm run export -- --out github-stars.csv',
+      '  npm run export -- --out stars.csv --since 2026-01-01 --until 2026-02-01',
+      '  npm run export -- --out stars.csv --aws --segments 8 --resume   # continue an interrupted export from AWS',
+    ].join('\n'),
+  );
 
 await runCli('export', async () => {
   program.parse();

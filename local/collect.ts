@@ -68,7 +68,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
     .addHelpText(
       'after',
-      '\nEnvironment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
+      [
+        '',
+        'Environment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
+        '',
+        'Examples:',
+        '  npm run collect -- --simulate --top 100               # one poll of the simulator, no token needed',
+        '  GITHUB_TOKEN=... npm run collect -- --json            # one poll of GitHub now, the record as JSON',
+        "  npm run collect -- --every 15m --query 'language:go'  # poll every 15 minutes until Ctrl-C",
+      ].join('\n'),
     );
   program.parse(argv);
   const opts = program.opts<Options>();

@@ -78,7 +78,16 @@ const program = new Command('demo')
   .option('--fresh', 'throw away the previous demo data and start clean (default: reuse what matches)')
   .option('--data-dir <dir>', 'where the demo keeps its data', path.join(config.dataDir, 'demo'))
   .option('--out <dir>', 'report directory', 'report')
-  .showHelpAfterError();
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  npm run demo                                   # 3 simulated days of the top 1,000, report in ./report',
+      '  npm run demo -- --days 1 --top 200             # a quicker first look',
+      '  npm run demo -- --fresh --seed 7 --out /tmp/r  # start clean with another simulated world',
+    ].join('\n'),
+  );
 
 program.parse();
 const opts = program.opts<{ days: number; top: number; seed: number; start: Date; query: string; fresh?: boolean; dataDir: string; out: string }>();

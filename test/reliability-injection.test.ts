@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../analysis/report.js';
 import { ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
@@ -16,11 +15,11 @@ import { connectPostgres, type Database } from '../core/database.js';
 import { isRepoName } from '../core/repo-name.js';
 import { sqlFile } from '../core/sql-file.js';
 import { generateRows, insertRows, T0 } from './helpers/analysis-fixtures.js';
+import { launchChromium } from './helpers/browser.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
 import { starsState } from './helpers/reliability-db.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'reliability-inject-'));
 
 const SQL_ATTACKS = [
@@ -119,7 +118,6 @@ const HOSTILE_NAMES = [
 
 describe('hostile names in github_stars reach the HTML report only escaped', () => {
   it('no markup from the data in the page, and nothing runs in Chromium', { timeout: 120_000 }, async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package`);
     const hostile = await freshSchema('rel_html');
     const hdb = await connectPostgres(hostile.url);
     try {
@@ -138,7 +136,7 @@ describe('hostile names in github_stars reach the HTML report only escaped', () 
         expect(html.includes(marker), marker).toBe(false);
       }
 
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         const problems: string[] = [];

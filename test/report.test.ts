@@ -1,27 +1,18 @@
 // The report: PNGs that decode at their size, and an index.html that draws every chart in
 // headless Chromium from file:// with no console errors, no network and nothing injected by a
 // hostile repo name.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadImage } from '@napi-rs/canvas';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportResult } from '../analysis/report.js';
 import { escapeHtml, scriptJson } from '../analysis/report-html.js';
-import { generateRows, HARD, insertRows, pgliteDb, type TestDb, T0 } from './helpers/analysis-fixtures.js';
+import { generateRows, HARD, insertRows, embeddedDb, type TestDb, T0 } from './helpers/analysis-fixtures.js';
+import { launchChromium } from './helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 /** Rows come from the table, so a name there is untrusted even though flags are validated. */
 const HOSTILE = `<img src=x onerror="document.title='pwned'">/</script><b>`;
 
@@ -30,7 +21,7 @@ let out: string;
 let report: ReportResult;
 
 beforeAll(async () => {
-  t = await pgliteDb();
+  t = await embeddedDb();
   const rows = generateRows({ repos: 25, slots: 300 });
   // The fastest grower, so it lands in every table and the default history charts.
   for (let s = 0; s < 300; s += 3) rows.push({ repo: HOSTILE, ts: T0 + s * 900, stars: 1000 + s * 100 });
@@ -110,10 +101,7 @@ describe('report files', () => {
 describe('index.html in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run installs it when missing)`);
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -41,6 +41,16 @@ const program = new Command('simulator')
   .option('--bad-stars <share>', 'hostile: share of nodes with negative or absurd stars', share, 0)
   .option('--duplicates <share>', 'hostile: share of nodes duplicated within a page', share, 0)
   .option('--truncate <share>', 'hostile: share of pages that end early', share, 0)
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      '  npm run simulator                                   # on 127.0.0.1:4010, clock following real time',
+      '  npm run simulator -- --port 0 --time 2026-01-01T00:00:00Z',
+      '  npm run simulator -- --502 0.2 --secondary 0.05     # a flaky GitHub: 20% 502s, 5% rate limits',
+    ].join('\n'),
+  )
   .action(async (o) => {
     const token = process.env.GITHUB_SIM_TOKEN;
     if (o.requireToken && !token) throw new Error('--require-token needs GITHUB_SIM_TOKEN in the environment');
