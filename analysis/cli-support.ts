@@ -1,26 +1,46 @@
 // What both analysis CLIs share: the database from flags and environment, progress, and
 // expected errors as one line and a non-zero exit.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../core/config.js';
-import { type Database, openDatabase } from '../core/database.js';
+import { type Database, embeddedPostgresDir, openDatabase } from '../core/database.js';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
   dataDir?: string;
 }
 
+/** The database the command opened, so "no table" can say where the rows are instead. */
+let opened: { kind: Database['kind']; dataDir: string } | undefined;
+
 export async function openFromFlags(flags: DatabaseFlags): Promise<Database> {
   const config = loadConfig(process.env);
-  return openDatabase({ url: flags.databaseUrl ?? config.databaseUrl, dataDir: flags.dataDir ?? config.dataDir });
+  const dataDir = path.resolve(flags.dataDir ?? config.dataDir);
+  const url = flags.databaseUrl ?? config.databaseUrl;
+  opened = { kind: url ? 'server' : 'embedded', dataDir };
+  // Reading never creates a database: no embedded one here means no data here.
+  if (!url && !existsSync(path.join(embeddedPostgresDir(dataDir), 'PG_VERSION'))) throw new Error(noData());
+  return openDatabase({ url, dataDir });
 }
 
 /** Turns the errors a user can cause into a message that says what to do. */
 export function explain(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (/relation "github_stars" does not exist/.test(message)) {
-    return 'no github_stars table in this database: load the data first (npm run load)';
-  }
+  if (/relation "github_stars" does not exist/.test(message)) return noData();
   return message;
+}
+
+/** The demo keeps its data in <data dir>/demo; an analyst who just ran it is pointed there. */
+function noData(): string {
+  if (opened?.kind !== 'embedded') return 'no github_stars table in this database: load the data first (npm run load)';
+  const here = path.relative(process.cwd(), opened.dataDir) || '.';
+  const demo = path.join(opened.dataDir, 'demo');
+  if (existsSync(path.join(embeddedPostgresDir(demo), 'PG_VERSION'))) {
+    const there = path.relative(process.cwd(), demo);
+    return `no data in the embedded database of ${here}; the demo's data is in ${there}: add --data-dir ${there} (or load yours: npm run load -- --file <csv>)`;
+  }
+  return `no data in the embedded database of ${here}: load it first (npm run load -- --file <csv>), or run npm run demo`;
 }
 
 export async function runCli(main: () => Promise<void>): Promise<void> {

@@ -117,6 +117,7 @@ try {
     '  top movers',
     ...s.topMovers.map((m) => `    ${m.repo.padEnd(40)} ${m.starsPerDay.toFixed(1).padStart(8)} stars/day`),
     `  timings     collect ${s.seconds.collect.toFixed(1)} s, export ${s.seconds.export.toFixed(1)} s, load ${s.seconds.load.toFixed(1)} s, report ${s.seconds.report.toFixed(1)} s; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  memory      peak RSS: Node ${n(s.memory.nodeMiB)} MiB` + (s.memory.serverMiB === undefined ? '' : `, PostgreSQL server ${n(s.memory.serverMiB)} MiB (its processes summed)`),
     '',
     `  CSV     ${s.csv}`,
     `  report  ${s.reportHtml}  (${s.pngs} PNG charts beside it)`,

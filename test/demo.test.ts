@@ -1,12 +1,13 @@
 // The demo end to end at small scale: the real handler for every slot of one simulated day,
 // export, load into the embedded server, analyses and the report; then the report and the CSV must agree.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DemoOptions, type DemoStageReporter, runDemo } from '../local/run-demo.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
 
+const ROOT = path.resolve(import.meta.dirname, '..');
 const silent: DemoStageReporter = { stage() {}, slots() {}, rows() {}, done() {} };
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -30,7 +31,7 @@ describe('npm run demo (one simulated day, top 200)', () => {
     start: new Date('2026-01-01T00:00:00Z'),
     query: 'language:go',
     fresh: true,
-    dataDir: path.join(dir, 'data'),
+    dataDir: path.join(dir, 'data', 'demo'),
     reportDir: path.join(dir, 'report'),
   };
 
@@ -78,5 +79,26 @@ describe('npm run demo (one simulated day, top 200)', () => {
     expect(again.rows).toBe(s.rows);
     expect(again.totalGain).toBe(s.totalGain);
     await expect(runDemo({ ...options, fresh: false, seed: 8 }, silent)).rejects.toThrow(/other options \(seed 7 -> 8\).*--fresh/);
+  });
+
+  it('reports its peak memory, Node and the PostgreSQL server apart', { timeout: 240_000 }, async () => {
+    const s = await runDemo({ ...options, fresh: false }, silent);
+    expect(s.memory.nodeMiB).toBeGreaterThan(50); // Node alone is tens of MiB
+    expect(s.memory.serverMiB).toBeGreaterThan(10);
+  });
+
+  it('analyze after the demo names the --data-dir that holds its data, and finds it there', { timeout: 120_000 }, async () => {
+    // STARTRAIL_DATA_DIR is the demo's parent, as ./data is for `npm run demo` then `npm run analyze`.
+    const env = { ...process.env, DATABASE_URL: '', STARTRAIL_DATA_DIR: path.dirname(options.dataDir) };
+    const analyze = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'analysis/analyze-cli.ts', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+    const missing = analyze([]);
+    expect(missing.status).toBe(1);
+    const demoDir = path.relative(ROOT, options.dataDir);
+    expect(missing.stderr.trim().split('\n').at(-1)).toBe(
+      `error: no data in the embedded database of ${path.relative(ROOT, path.dirname(options.dataDir))}; the demo's data is in ${demoDir}: add --data-dir ${demoDir} (or load yours: npm run load -- --file <csv>)`,
+    );
+    const found = analyze(['--data-dir', options.dataDir, '--limit', '3']);
+    expect(found.status).toBe(0);
+    expect(found.stdout).toMatch(/final-stars/);
   });
 });
