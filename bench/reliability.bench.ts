@@ -6,7 +6,7 @@
 //    data for a tenth as many slots;
 //  - export SIGKILLed at BENCH_RELIABILITY_KILLS random points and resumed;
 //  - load killed and its connection terminated mid-COPY (server);
-//  - BENCH_RELIABILITY_CORPUS malformed CSVs on PGlite and the server.
+//  - BENCH_RELIABILITY_CORPUS malformed CSVs on the embedded server and the system server.
 //
 // Knobs: BENCH_RELIABILITY_SLOTS (default 2000), BENCH_RELIABILITY_TOP (100),
 // BENCH_RELIABILITY_KILLS (20), BENCH_RELIABILITY_EXPORT_ROWS (60000),
@@ -14,8 +14,7 @@
 // BENCH_RELIABILITY_LATE_SLOTS (300: kills redelivered 10 simulated minutes later, when the
 // top N may have changed members in between).
 // The PostgreSQL server is DATABASE_URL or 127.0.0.1:5432/test, as for the tests.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';
 import { sqlFile } from '../core/sql-file.js';
@@ -24,6 +23,7 @@ import { readCsvBatches } from '../etl/read-csv.js';
 import { makeRows, putRows, STARS_TABLE, startTestDynamo } from '../test/helpers/etl-fixtures.js';
 import { freshSchema } from '../test/helpers/postgres.js';
 import { badCsvCorpus } from '../test/helpers/reliability-corpus.js';
+import { reachableTempDir } from '../test/helpers/temp-dir.js';
 import { type CorpusFigures, runCorpus, starsState } from '../test/helpers/reliability-db.js';
 import { type ExportKillFigures, exportWithKills, interruptLoadCli } from '../test/helpers/reliability-etl.js';
 import { runSoak, type SoakFigures } from '../test/helpers/reliability-soak.js';
@@ -163,16 +163,16 @@ async function corpusOn(name: string, open: () => Promise<{ db: Database; done: 
 }
 
 export async function run(): Promise<BenchResult> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-reliability-'));
+  const tmp = reachableTempDir('bench-reliability-');
   try {
     const started = performance.now();
     const { faults, hostile, late } = await soak();
     const exported = await exportKills(tmp);
     const loads = await loadInterrupts(tmp);
-    const pglite = await corpusOn(
-      'PGlite',
+    const embedded = await corpusOn(
+      'the embedded server',
       async () => {
-        const db = await openDatabase({ dataDir: mkdtempSync(path.join(tmp, 'pglite-')) });
+        const db = await openDatabase({ dataDir: reachableTempDir(path.join(tmp, 'embedded-')), log: () => {} });
         return { db, done: () => db.close() };
       },
       tmp,
@@ -211,7 +211,7 @@ export async function run(): Promise<BenchResult> {
       `| hostile GitHub data: repositories rejected (bad names, absurd stars) | ${fmt(hostile.rejectedRecorded)} |`,
       `| export SIGKILLs (random points) | ${fmt(exported.kills)} (${exported.killsBeforeProgress} before any new checkpoint) |`,
       `| load killed / connection terminated mid-COPY | ${fmt(loads.tries)} |`,
-      `| malformed CSV inputs (PGlite + server) | ${fmt(pglite.tried + server.tried)} |`,
+      `| malformed CSV inputs (embedded + server) | ${fmt(embedded.tried + server.tried)} |`,
       '',
       '| outcome | figure | goal |',
       '| --- | ---: | ---: |',
@@ -237,15 +237,15 @@ export async function run(): Promise<BenchResult> {
       `| export: kills, resumes | ${exported.kills}, ${exported.resumes} | |`,
       `| export: rows in table / in CSV, missing, duplicated, extra | ${fmt(exported.rowsInTable)} / ${fmt(exported.rowsInCsv)}, ${exported.missing}, ${exported.duplicates}, ${exported.extra} | equal, 0, 0, 0 |`,
       `| load interrupted: database changed, reruns complete | ${loads.databaseChanged}, ${loads.rerunsComplete}/${loads.tries} | 0, all |`,
-      `| malformed inputs tried (PGlite / server) | ${fmt(pglite.tried)} / ${fmt(server.tried)} | ≥ 1,000 each |`,
-      `| rejected with the planted line number | ${fmt(pglite.rejectedWithLine)} / ${fmt(server.rejectedWithLine)} | all |`,
-      `| accepted, or rejected naming another line | ${pglite.accepted + pglite.wrongLine.length} / ${server.accepted + server.wrongLine.length} | 0 |`,
-      `| database changed (times) | ${pglite.databaseChanged} / ${server.databaseChanged} | 0 |`,
+      `| malformed inputs tried (embedded / server) | ${fmt(embedded.tried)} / ${fmt(server.tried)} | ≥ 1,000 each |`,
+      `| rejected with the planted line number | ${fmt(embedded.rejectedWithLine)} / ${fmt(server.rejectedWithLine)} | all |`,
+      `| accepted, or rejected naming another line | ${embedded.accepted + embedded.wrongLine.length} / ${server.accepted + server.wrongLine.length} | 0 |`,
+      `| database changed (times) | ${embedded.databaseChanged} / ${server.databaseChanged} | 0 |`,
       '',
       `Soak: ${fmt(faults.slots)} slots in ${faults.seconds.toFixed(1)} s (${fmt(faults.githubRequests)} GitHub requests); ` +
         `export with kills ${exported.seconds.toFixed(1)} s; everything ${seconds.toFixed(1)} s.`,
     ];
-    return { markdown: lines.join('\n'), data: { knobs: { SLOTS, TOP, KILLS, EXPORT_ROWS, CORPUS, LOAD_INTERRUPTS, LATE_SLOTS }, faults, hostile, late, exported, loads, pglite, server, seconds } };
+    return { markdown: lines.join('\n'), data: { knobs: { SLOTS, TOP, KILLS, EXPORT_ROWS, CORPUS, LOAD_INTERRUPTS, LATE_SLOTS }, faults, hostile, late, exported, loads, embedded, server, seconds } };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

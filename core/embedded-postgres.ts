@@ -3,7 +3,7 @@
 // needs it on that directory shares the one server; the last one to leave stops it.
 // PostgreSQL's own postmaster.pid is the lock: a second server on the same files cannot start.
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -183,7 +183,7 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
   warnOldPglite(dataDir, log);
   const as = runAs(dataDir);
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
-    if (existsSync(pgdata) && !existsSync(`${pgdata}/postmaster.pid`) && isEmptyish(pgdata)) rmSync(pgdata, { recursive: true });
+    if (existsSync(pgdata) && readdirSync(pgdata).length === 0) rmSync(pgdata, { recursive: true });
     if (existsSync(pgdata)) throw new EmbeddedPostgresError(`${pgdata} exists but is not a PostgreSQL data directory: move it away`);
     initialise(pgdata, bin, as, log);
   }
@@ -194,9 +194,7 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
   return server;
 }
 
-function isEmptyish(dir: string): boolean {
-  return spawnSync('find', [dir, '-mindepth', '1', '-maxdepth', '1'], { encoding: 'utf8' }).stdout.trim() === '';
-}
+
 
 /** Waits out a server that is starting or shutting down; starts one when none runs. */
 async function runningPort(pgdata: string, bin: Binaries, as: RunAs, log: (line: string) => void): Promise<number> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
 import { connectPostgres } from '../core/database.js';
 import { generateRows, HARD, insertRows, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
-import { freshSchema, SERVER_URL, type TestSchema } from './helpers/postgres.js';
+import { freshSchema, serverUrl, type TestSchema } from './helpers/postgres.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -36,7 +36,7 @@ beforeAll(async () => {
   t = await serverDb();
   await insertRows(t.db, rows);
   const [setting] = await t.db.query<{ search_path: string }>('show search_path');
-  const u = new URL(SERVER_URL);
+  const u = new URL(serverUrl());
   u.searchParams.set('options', `-c search_path=${setting!.search_path}`);
   url = u.toString();
   empty = await freshSchema('analysis_empty');

@@ -1,8 +1,7 @@
 // load: CSV -> github_stars on both PostgreSQLs (the embedded server in a temp dir, and the server):
 // round trip from dynalite, reload adds nothing, and every kind of bad input names its line and
 // leaves the table exactly as it was.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';

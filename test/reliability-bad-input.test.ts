@@ -3,8 +3,7 @@
 // Every one must be rejected with an error naming the planted line, and github_stars must be
 // exactly as it was (rows, checksum, key, indexes) after each, whether the table had rows
 // (the merge path) or was empty (the bulk path, which drops and rebuilds the key).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';
