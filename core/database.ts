@@ -38,6 +38,9 @@ const types = {
 
 export async function connectPostgres(url: string, kind: Database['kind'] = 'server'): Promise<Database> {
   const client = new pg.Client({ connectionString: url, types });
+  // A server that goes away while the client is idle emits 'error'; unheard, it would end the
+  // process with a stack. The next query fails with the reason, and the CLI says it in one line.
+  client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
