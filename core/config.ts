@@ -1,6 +1,6 @@
 // Configuration from the environment; command-line flags override these values.
 import path from 'node:path';
-import { DEFAULT_TRACKS, type Track } from './domain.js';
+import { DEFAULT_TRACKS, MAX_TOP, type Track } from './domain.js';
 
 export interface Config {
   githubToken?: string;
@@ -48,8 +48,8 @@ export function parseTracks(text: string): Track[] {
   return raw.map((t, i) => {
     const { query, top } = (t ?? {}) as { query?: unknown; top?: unknown };
     if (typeof query !== 'string' || query.trim() === '') throw new RangeError(`TRACKS[${i}].query: expected a search query, got ${JSON.stringify(query)}`);
-    if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > 100_000) {
-      throw new RangeError(`TRACKS[${i}].top: expected an integer from 1 to 100000, got ${JSON.stringify(top)}`);
+    if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > MAX_TOP) {
+      throw new RangeError(`TRACKS[${i}].top: expected an integer from 1 to ${MAX_TOP}, got ${JSON.stringify(top)}`);
     }
     return { query: query.trim(), top };
   });

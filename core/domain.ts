@@ -49,4 +49,7 @@ export function slotOf(time: Date | number | string): number {
   return seconds - (((seconds % SLOT_SECONDS) + SLOT_SECONDS) % SLOT_SECONDS);
 }
 
+/** The most repositories one track keeps: TRACKS and `collect --top` share this limit. */
+export const MAX_TOP = 100_000;
+
 export const DEFAULT_TRACKS: readonly Track[] = [{ query: 'language:go', top: 1000 }];

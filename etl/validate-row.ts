@@ -1,14 +1,10 @@
 // Pure checks for one star row, wherever it comes from (a CSV line, a DynamoDB item).
 // A row that passes can go to COPY verbatim: nothing PostgreSQL could reject is left.
-import type { StarSample } from '../core/domain.js';
-import { isRepoName } from '../core/repo-name.js';
+// The row rule itself (name, ts and stars ranges) is core/star-row.ts, shared with the collector;
+// here is only reading it from text and naming the place of a bad row.
+import { fieldProblem, type StarRow } from '../core/star-row.js';
 
-export type StarRow = Pick<StarSample, 'repo' | 'ts' | 'stars'>;
-
-/** GitHub opened in 2008; past 2100 the value is almost surely milliseconds, not seconds. */
-export const TS_MIN = 1_199_145_600; // 2008-01-01T00:00:00Z
-export const TS_MAX = 4_102_444_799; // 2099-12-31T23:59:59Z
-export const STARS_MAX = 2_147_483_647; // int4
+export { STARS_MAX, type StarRow, TS_MAX, TS_MIN } from '../core/star-row.js';
 
 export type RowErrorCode =
   | 'EMPTY_LINE'
@@ -69,23 +65,16 @@ export function showValue(value: string, max = 80): string {
 
 const DIGITS = /^[0-9]{1,20}$/;
 
-function integerField(
-  value: string,
-  field: 'ts' | 'stars',
-  min: number,
-  max: number,
-  source: RowSource,
-): number {
+function integerField(value: string, field: 'ts' | 'stars', source: RowSource): number {
   const code = field === 'ts' ? 'INVALID_TS' : 'INVALID_STARS';
+  // Plain digits only: Number() would also take 1e3, 0x10, ' 5' or '+5'.
   if (!DIGITS.test(value)) {
     const what = /^-[0-9]+$/.test(value.trim()) ? 'must not be negative' : 'must be a non-negative integer';
     throw new RowError(code, source, `${field} ${what}`, field, value);
   }
   const n = Number(value);
-  if (n < min || n > max) {
-    const range = field === 'ts' ? `epoch seconds from ${min} (2008) to ${max} (2099)` : `0 to ${max}`;
-    throw new RowError(code, source, `${field} out of range (${range})`, field, value);
-  }
+  const problem = fieldProblem(field, n);
+  if (problem !== undefined) throw new RowError(code, source, problem, field, value);
   return n;
 }
 
@@ -96,12 +85,9 @@ export function validateFields(fields: readonly string[], source: RowSource): St
     throw new RowError('COLUMN_COUNT', source, `expected 3 fields (repo,ts,stars), found ${fields.length}`, undefined, fields.join(','));
   }
   const [repo, ts, stars] = fields as [string, string, string];
-  if (!isRepoName(repo)) throw new RowError('INVALID_REPO', source, 'invalid repository name (expected owner/name)', 'repo', repo);
-  return {
-    repo,
-    ts: integerField(ts, 'ts', TS_MIN, TS_MAX, source),
-    stars: integerField(stars, 'stars', 0, STARS_MAX, source),
-  };
+  const repoProblem = fieldProblem('repo', repo);
+  if (repoProblem !== undefined) throw new RowError('INVALID_REPO', source, repoProblem, 'repo', repo);
+  return { repo, ts: integerField(ts, 'ts', source), stars: integerField(stars, 'stars', source) };
 }
 
 /** A row from code (a DynamoDB item already decoded): the same rules. */

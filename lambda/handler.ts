@@ -5,7 +5,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../core/config.js';
 import { slotOf, type Track } from '../core/domain.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
+import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { fieldProblem } from '../core/star-row.js';
 import { createGitHubClient, type GitHubClient } from './github-client.js';
 import { type MetricSink, stdoutMetricSink } from './metrics.js';
 import { pollTrack } from './poll-track.js';
@@ -49,14 +51,26 @@ export class PollIncompleteError extends Error {
   }
 }
 
-/** The slot an event belongs to; a retried event lands in the same slot. */
+/**
+ * The slot an event belongs to; a retried event lands in the same slot. A slot the export
+ * would refuse (before 2008, after 2099, a clock at 1970) is refused here, before any row
+ * or poll record is written.
+ */
 export function eventSlot(event: ScheduledEvent | undefined, clock: () => Date): number {
   const time = event?.time;
-  if (time === undefined || time === null || time === '') return slotOf(clock());
-  if (typeof time !== 'string' || !Number.isFinite(Date.parse(time))) {
-    throw new RangeError(`event.time: expected an ISO time, got ${JSON.stringify(time)}`);
+  let ts: number;
+  if (time === undefined || time === null || time === '') ts = slotOf(clock());
+  else {
+    const ms = typeof time === 'string' ? parseIsoTime(time) : undefined;
+    if (ms === undefined) throw new RangeError(`event.time: expected an ISO time such as ${ISO_TIME_EXAMPLE}, got ${JSON.stringify(time)}`);
+    ts = slotOf(ms);
   }
-  return slotOf(time);
+  const problem = fieldProblem('ts', ts);
+  if (problem !== undefined) {
+    const from = typeof time === 'string' && time !== '' ? `event.time ${JSON.stringify(time)}` : `the clock (${clock().toISOString()})`;
+    throw new RangeError(`${from}: slot ${String(ts)} cannot be stored: ${problem}`);
+  }
+  return ts;
 }
 
 export function createHandler(deps: CollectorDeps | (() => Promise<CollectorDeps>)) {

@@ -2,9 +2,14 @@
 // (bad name, impossible star count, no id) is rejected and counted, never written.
 import type { StarSample } from '../core/domain.js';
 import { isRepoName } from '../core/repo-name.js';
+import { fieldProblem } from '../core/star-row.js';
 import type { RawRepositoryNode } from './queries.js';
 
-/** Above any repository's real star count (the largest are a few hundred thousand). */
+/**
+ * Above any repository's real star count (the largest are a few hundred thousand). Stricter
+ * than the stored-row rule (core/star-row.ts, which every count must pass first): a count
+ * GitHub could not have is refused at the door, though the int4 column could hold it.
+ */
 export const MAX_PLAUSIBLE_STARS = 10_000_000;
 
 export type RejectReason = 'not-a-repository' | 'bad-name' | 'bad-stars' | 'bad-id' | 'duplicate-name';
@@ -39,11 +44,12 @@ export function validateNodes(nodes: readonly (RawRepositoryNode | null | undefi
       continue;
     }
     const { nameWithOwner: name, stargazerCount: stars, databaseId: id } = node;
+    // isRepoName is the stored-row rule for names (core/star-row.ts uses it too); here it also narrows the type.
     if (!isRepoName(name)) {
       rejections.push({ reason: 'bad-name', value: show(name) });
       continue;
     }
-    if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 0 || stars > MAX_PLAUSIBLE_STARS) {
+    if (typeof stars !== 'number' || fieldProblem('stars', stars) !== undefined || stars > MAX_PLAUSIBLE_STARS) {
       rejections.push({ reason: 'bad-stars', value: `${name}: ${show(stars)}` });
       continue;
     }

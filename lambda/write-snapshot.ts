@@ -6,6 +6,7 @@ import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@
 import type { StarSample } from '../core/domain.js';
 import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 import type { Logger } from '../core/log.js';
+import { starRowProblem } from '../core/star-row.js';
 import { backoffDelay, defaultSleep } from './github-client.js';
 
 export const BATCH_SIZE = 25;
@@ -45,7 +46,24 @@ export function toItem(sample: StarSample): WriteRequest {
   };
 }
 
-export function writeSnapshot(client: DynamoDBClient, samples: readonly StarSample[], options: WriteOptions): Promise<WriteResult> {
+/** Thrown before anything is sent when a row breaks the stored-row rule: a bug upstream, not GitHub data. */
+export class UnstorableRowError extends RangeError {
+  override name = 'UnstorableRowError';
+}
+
+/**
+ * Every row against the one stored-row rule (core/star-row.ts), which the export and the load
+ * apply too: a row the export would refuse is never written, so it can never stop an export.
+ */
+export function assertStorable(samples: readonly StarSample[]): void {
+  for (const sample of samples) {
+    const bad = starRowProblem(sample);
+    if (bad) throw new UnstorableRowError(`refusing to write ${JSON.stringify(sample.repo).slice(0, 120)} at ts ${String(sample.ts)}: ${bad.problem}`);
+  }
+}
+
+export async function writeSnapshot(client: DynamoDBClient, samples: readonly StarSample[], options: WriteOptions): Promise<WriteResult> {
+  assertStorable(samples);
   return writeRequests(client, samples.map(toItem), options);
 }
 

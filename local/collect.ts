@@ -5,9 +5,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../core/config.js';
-import type { Track } from '../core/domain.js';
+import { MAX_TOP, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
+import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
 import { createLogger, redact } from '../core/log.js';
+import { fieldProblem, TS_MAX, TS_MIN } from '../core/star-row.js';
 import { createGitHubClient } from '../lambda/github-client.js';
 import { type CollectResult, createHandler, PollIncompleteError } from '../lambda/handler.js';
 import type { PollRecord } from '../lambda/record-poll.js';
@@ -25,10 +27,17 @@ export function parseInterval(text: string): number {
   return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
 }
 
-function parseTime(text: string): Date {
-  const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`expected an ISO time such as 2026-06-01T12:00:00Z, got ${JSON.stringify(text)}`);
-  return new Date(ms);
+/** --at as typed (for messages) and the instant it names. */
+interface At {
+  text: string;
+  time: Date;
+}
+
+// Strict: Date.parse would take "1" (2001), "2026-02-30" (March 2) or a zone-less time.
+function parseAt(text: string): At {
+  const ms = parseIsoTime(text.trim());
+  if (ms === undefined) throw new InvalidArgumentError(`expected an ISO 8601 date and time with Z or an offset, on a day the calendar has, such as ${ISO_TIME_EXAMPLE}`);
+  return { text, time: new Date(ms) };
 }
 
 function parsePositive(text: string): number {
@@ -37,8 +46,41 @@ function parsePositive(text: string): number {
   return n;
 }
 
+// The same limit TRACKS has (core/config.ts parseTracks).
+function parseTop(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text.trim()) || n < 1 || n > MAX_TOP) {
+    throw new InvalidArgumentError(`expected an integer from 1 to ${MAX_TOP} (the most a track keeps, as in TRACKS)`);
+  }
+  return n;
+}
+
+const iso = (ts: number) => new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * Refuses a slot whose rows the export would refuse (one rule: core/star-row.ts), and, against
+ * a live API, a slot away from now: GitHub answers with today's counts whatever slot they are
+ * filed under. The simulator's clock is set to the slot, so any storable slot is fine there.
+ */
+function checkSlot(at: At | undefined, simulate: boolean, now: Date): void {
+  const ts = slotOf(at?.time ?? now);
+  const what = at ? `--at ${at.text}` : `now (${now.toISOString()})`;
+  if (fieldProblem('ts', ts) !== undefined) {
+    throw new CliError(`${what}: slot ${iso(ts)} is outside what can be stored and exported (${iso(TS_MIN)} to ${iso(TS_MAX)})`);
+  }
+  if (simulate || !at) return;
+  const start = ts * 1000;
+  const end = start + SLOT_SECONDS * 1000;
+  const away = now.getTime() < start ? start - now.getTime() : Math.max(0, now.getTime() - end);
+  if (away > SLOT_SECONDS * 1000) {
+    throw new CliError(
+      `${what}: a live API answers with today's counts; only a slot within ${SLOT_SECONDS / 60} minutes of now (${now.toISOString()}) can be collected against it; use --simulate for other times`,
+    );
+  }
+}
+
 interface Options {
-  at?: Date;
+  at?: At;
   every?: number;
   simulate?: boolean;
   seed: number;
@@ -54,15 +96,15 @@ function summary(p: PollRecord): string {
   return `${p.track}  slot ${slot}  ${p.status}  ${p.written}/${p.expected} written  ${p.rejected} rejected  ${p.points} points  ${p.requests} requests  ${(p.durationMs / 1000).toFixed(1)} s${tail}`;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const program = new Command()
+function buildProgram(): Command {
+  return new Command()
     .name('collect')
     .description('Poll GitHub search once (or repeatedly) and store the top repositories\' star counts in DynamoDB.')
-    .option('--at <time>', 'poll the 15-minute slot of this ISO time (default: now)', parseTime)
+    .option('--at <time>', 'poll the 15-minute slot of this ISO time, e.g. 2026-01-01T00:15:00Z (default: now; against GitHub only a slot near now)', parseAt)
     .option('--every <interval>', 'poll repeatedly at this interval (e.g. 15m) until Ctrl-C', parseInterval)
     .option('--simulate', 'use the in-process GitHub simulator instead of GitHub (no token needed)')
     .option('--seed <n>', 'simulator seed', parsePositive, 1)
-    .option('--top <n>', 'keep this many repositories per track (overrides TRACKS)', parsePositive)
+    .option('--top <n>', `keep this many repositories per track, at most ${MAX_TOP} (overrides TRACKS)`, parseTop)
     .option('--query <q>', 'track this search query only (overrides TRACKS)')
     .option('--json', 'print the poll record(s) as JSON')
     .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
@@ -77,15 +119,22 @@ async function main(argv: string[]): Promise<number> {
         '  GITHUB_TOKEN=... npm run collect -- --json            # one poll of GitHub now, the record as JSON',
         "  npm run collect -- --every 15m --query 'language:go'  # poll every 15 minutes until Ctrl-C",
       ].join('\n'),
-    );
-  program.parse(argv);
-  const opts = program.opts<Options>();
+    )
+    // A bad flag is a usage error like the others here: one `collect:` line and exit 2.
+    .configureOutput({ outputError: (text, write) => write(`collect: ${text.replace(/^error: /, '')}`) })
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const opts = buildProgram().parse(argv).opts<Options>();
+  if (opts.at && opts.every) throw new CliError('--at and --every cannot be combined');
+  // Before anything starts: a refused slot leaves no data directory, table or poll record.
+  checkSlot(opts.at, opts.simulate === true, new Date());
   const config = loadConfig(process.env);
   if (opts.dataDir) config.dataDir = path.resolve(opts.dataDir);
   const tracks: Track[] = opts.query
     ? [{ query: opts.query, top: opts.top ?? 1000 }]
     : config.tracks.map((t) => ({ query: t.query, top: opts.top ?? t.top }));
-  if (opts.at && opts.every) throw new CliError('--at and --every cannot be combined');
 
   // Logs go to stderr so --json output on stdout stays parseable.
   const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`), base: { service: 'startrail-collect' } });
@@ -150,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
       return ok;
     };
 
-    if (!opts.every) return (await once(opts.at ?? new Date())) ? 0 : 1;
+    if (!opts.every) return (await once(opts.at?.time ?? new Date())) ? 0 : 1;
     while (!stopping) {
       const started = Date.now();
       try {
