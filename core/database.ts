@@ -20,13 +20,16 @@ export interface Database {
 
 export async function openDatabase(options: { url?: string; dataDir: string } & EmbeddedOptions): Promise<Database> {
   if (options.url) return connectPostgres(options.url);
-  const server = await acquireEmbedded(options.dataDir, options);
-  try {
-    const db = await connectPostgres(server.url, 'embedded');
-    return { ...db, close: () => server.release(db.pg) };
-  } catch (error) {
-    await server.release();
-    throw error;
+  // The last other command may stop the server between finding it and connecting: find it again.
+  for (let attempt = 1; ; attempt++) {
+    const server = await acquireEmbedded(options.dataDir, options);
+    try {
+      const db = await connectPostgres(server.url, 'embedded');
+      return { ...db, close: () => server.release(db.pg) };
+    } catch (error) {
+      await server.release();
+      if (attempt === 3) throw error;
+    }
   }
 }
 

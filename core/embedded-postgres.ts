@@ -165,7 +165,7 @@ async function startServer(pgdata: string, bin: Binaries, as: RunAs): Promise<vo
 export interface EmbeddedServer {
   /** A connection string for the running server (loopback, trust auth). */
   url: string;
-  /** Stops the server if no other command is connected to it. */
+  /** Ends `client` (if given) and stops the server if no other session is connected to it. */
   release(client?: pg.Client): Promise<void>;
 }
 
@@ -189,12 +189,10 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
   }
   checkCluster(pgdata);
   const port = await runningPort(pgdata, bin, as, log);
-  const server = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, release: (client?: pg.Client) => release(pgdata, bin, as, client) };
+  const server = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, release: (client?: pg.Client) => release(pgdata, bin, as, port, client) };
   holdUntilExit(pgdata, bin, as);
   return server;
 }
-
-
 
 /** Waits out a server that is starting or shutting down; starts one when none runs. */
 async function runningPort(pgdata: string, bin: Binaries, as: RunAs, log: (line: string) => void): Promise<number> {
@@ -257,21 +255,27 @@ function requestStop(pgdata: string, bin: Binaries, as: RunAs, wait = false): vo
   run(bin.pg_ctl, ['stop', '-D', pgdata, '-m', 'smart', wait ? '-w' : '-W', '-t', '30'], as, 35_000);
 }
 
-async function release(pgdata: string, bin: Binaries, as: RunAs, client?: pg.Client): Promise<void> {
+async function release(pgdata: string, bin: Binaries, as: RunAs, port: number, client?: pg.Client): Promise<void> {
   const users = held.get(pgdata) ?? 0;
   if (users === 0) return;
   if (users > 1) held.set(pgdata, users - 1);
   else held.delete(pgdata);
-  let others = 0;
-  if (client) {
+  if ((await otherSessions(port, client)) === 0) requestStop(pgdata, bin, as, true);
+}
+
+/** Client sessions besides ours (`client`, or a short probe); a server that does not answer has none. */
+async function otherSessions(port: number, client?: pg.Client): Promise<number> {
+  const c = client ?? new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
+  c.on('error', () => {});
+  try {
+    if (!client) await c.connect();
     const sql = "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()";
-    others = await client
-      .query<{ n: number }>(sql)
-      .then((r) => r.rows[0]?.n ?? 0)
-      .catch(() => 0);
-    await client.end().catch(() => {});
+    return (await c.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    await c.end().catch(() => {});
   }
-  if (others === 0) requestStop(pgdata, bin, as, true);
 }
 
 function warnOldPglite(dataDir: string, log: (line: string) => void): void {
