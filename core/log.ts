@@ -1,5 +1,7 @@
-// Structured JSON logs, one object per line. Every registered secret is scrubbed from the
-// serialized line, so a token can never leak through an error message or a nested field.
+// Structured JSON logs, one object per line. Every registered secret, and anything shaped like a
+// GitHub token or an Authorization credential (core/redact.ts), is scrubbed from the serialized
+// line, so a token can never leak through an error message or a nested field.
+import { redactSecrets } from './redact.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type Fields = Record<string, unknown>;
@@ -23,8 +25,6 @@ export interface LoggerOptions {
 }
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const REDACTED = '[REDACTED]';
-
 const registered = new Set<string>();
 
 /** Registers a secret for every logger in the process (the token, once read). */
@@ -32,10 +32,14 @@ export function registerSecret(secret: string | undefined): void {
   if (secret && secret.length >= 4) registered.add(secret);
 }
 
+/** The registered secrets, for code that scrubs text outside a logger (errors, stored records). */
+export function registeredSecrets(): readonly string[] {
+  return [...registered];
+}
+
+/** `text` without the secrets (by default the registered ones) or anything token-shaped. */
 export function redact(text: string, secrets: Iterable<string> = registered): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join(REDACTED);
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 function serializeError(error: unknown): unknown {

@@ -2,12 +2,17 @@
 // failures retried with exponential backoff and full jitter, secondary rate limits waited
 // out, and an exhausted primary budget reported at once (waiting an hour helps nobody).
 import { GraphqlResponseError, graphql } from '@octokit/graphql';
-import type { Logger } from '../core/log.js';
+import { type Logger, registeredSecrets } from '../core/log.js';
+import { describeServerText, redactSecrets } from '../core/redact.js';
 import type { RateLimitInfo } from './queries.js';
 
 export type GitHubErrorKind = 'primary-rate-limit' | 'secondary-rate-limit' | 'auth' | 'query' | 'unavailable' | 'aborted';
 
-/** A failure the caller can act on; the message never carries the token. */
+/**
+ * A failure the caller can act on. The message never carries the token: whatever the server said
+ * is redacted where the message is built (classify), and again here against every registered
+ * secret and token shape, because a GitHubError ends up printed, logged and stored.
+ */
 export class GitHubError extends Error {
   override name = 'GitHubError';
   constructor(
@@ -15,7 +20,7 @@ export class GitHubError extends Error {
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(redactSecrets(message, registeredSecrets()));
   }
 }
 
@@ -93,62 +98,126 @@ function header(headers: unknown, name: string): string | undefined {
   return value === undefined || value === null ? undefined : String(value);
 }
 
-/** Maps whatever octokit or fetch threw onto what to do next. */
-export function classify(error: unknown): Classified {
-  if (error instanceof GitHubError) return { retry: 'none', error };
-  if (error instanceof GraphqlResponseError) {
-    const errors = (error.errors ?? []) as { type?: string; message?: string }[];
-    const messages = errors.map((e) => e.message ?? e.type ?? 'error').join('; ');
-    if (errors.some((e) => e.type === 'RATE_LIMITED')) {
-      const reset = header(error.headers, 'x-ratelimit-reset');
-      const at = reset ? ` (resets ${new Date(Number(reset) * 1000).toISOString()})` : '';
-      return { retry: 'none', error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}: ${messages}`, 200) };
-    }
-    // GitHub answers some of its own timeouts as a 200 with an error; those are worth another try.
-    if (/timeout|timed out|something went wrong/i.test(messages)) {
-      return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub query failed transiently: ${messages}`, 200) };
-    }
-    return { retry: 'none', error: new GitHubError('query', `GitHub rejected the query: ${messages}`, 200) };
+/** What classify may need beyond the error itself. */
+export interface ClassifyContext {
+  /** Strings to scrub from whatever the server said (the token the request carried). */
+  secrets?: readonly string[];
+  /** The endpoint's host:port, named when a connection fails without saying where. */
+  endpoint?: string;
+}
+
+/** `https://api.github.com/graphql` -> `api.github.com:443`. */
+export function endpointOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return undefined;
   }
-  const e = error as { name?: string; status?: number; message?: string; response?: { headers?: unknown; data?: unknown } };
+}
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused by',
+  ECONNRESET: 'connection reset by',
+  EPIPE: 'connection closed by',
+  ETIMEDOUT: 'connection timed out to',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out to',
+  UND_ERR_SOCKET: 'connection closed by',
+  ENOTFOUND: 'host not found:',
+  EAI_AGAIN: 'name lookup failed for',
+  EHOSTUNREACH: 'host unreachable:',
+  ENETUNREACH: 'network unreachable for',
+};
+
+/**
+ * A socket-level failure, described as what it was and where: fetch throws `TypeError('fetch
+ * failed')` with the system error as its cause, and octokit wraps that as a status-500
+ * RequestError, a status GitHub never sent. Undefined when no cause carries a system error code.
+ */
+function networkFailure(error: unknown, endpoint: string | undefined): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 6 && e && typeof e === 'object'; depth += 1) {
+    const c = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof c.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(c.code)) {
+      const host = typeof c.address === 'string' ? (c.address.includes(':') ? `[${c.address}]` : c.address) : typeof c.hostname === 'string' ? c.hostname : undefined;
+      const where = host !== undefined && c.port !== undefined ? `${host}:${String(c.port)}` : (endpoint ?? host ?? 'the GitHub endpoint');
+      return `${NETWORK_WORDS[c.code] ?? 'network error talking to'} ${where} (${c.code})`;
+    }
+    // Node reports a connection tried on several addresses as an AggregateError.
+    e = c.cause ?? (Array.isArray(c.errors) ? c.errors[0] : undefined);
+  }
+  return undefined;
+}
+
+function classifyGraphql(error: GraphqlResponseError<unknown>, said: (text: string) => string): Classified {
+  const errors = (error.errors ?? []) as { type?: string; message?: string }[];
+  const messages = said(errors.map((e) => e.message ?? e.type ?? 'error').join('; '));
+  if (errors.some((e) => e.type === 'RATE_LIMITED')) {
+    const reset = header(error.headers, 'x-ratelimit-reset');
+    const at = reset ? ` (resets ${new Date(Number(reset) * 1000).toISOString()})` : '';
+    return { retry: 'none', error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}: ${messages}`, 200) };
+  }
+  // GitHub answers some of its own timeouts as a 200 with an error; those are worth another try.
+  if (/timeout|timed out|something went wrong/i.test(messages)) {
+    return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub query failed transiently: ${messages}`, 200) };
+  }
+  return { retry: 'none', error: new GitHubError('query', `GitHub rejected the query: ${messages}`, 200) };
+}
+
+function classifyForbidden(status: number, headers: unknown, message: string): Classified {
+  const retryAfter = header(headers, 'retry-after');
+  const remaining = header(headers, 'x-ratelimit-remaining');
+  if (retryAfter === undefined && remaining === '0') {
+    const reset = header(headers, 'x-ratelimit-reset');
+    const at = reset ? ` (resets ${new Date(Number(reset) * 1000).toISOString()})` : '';
+    return { retry: 'none', error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}`, status) };
+  }
+  const seconds = retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Math.max(0, Number(retryAfter)) : 60;
+  if (retryAfter !== undefined || /secondary rate limit|abuse/i.test(message) || status === 429) {
+    return {
+      retry: 'secondary',
+      waitMs: seconds * 1000,
+      error: new GitHubError('secondary-rate-limit', `GitHub secondary rate limit (${status}, retry after ${seconds} s)`, status),
+    };
+  }
+  return { retry: 'none', error: new GitHubError('auth', `GitHub forbade the request (${status}): ${message}`, status) };
+}
+
+/**
+ * Maps whatever octokit or fetch threw onto what to do next. Whatever the server said goes into
+ * the message as one short line with the token and anything token-shaped redacted: an API or
+ * proxy may echo the request's Authorization header in its error answer.
+ */
+export function classify(error: unknown, context: ClassifyContext = {}): Classified {
+  if (error instanceof GitHubError) return { retry: 'none', error };
+  const said = (text: string) => describeServerText(text, context.secrets ?? []);
+  if (error instanceof GraphqlResponseError) return classifyGraphql(error, said);
+  const e = error as { name?: string; status?: number; message?: string; request?: unknown; response?: { headers?: unknown; data?: unknown } };
   const status = typeof e.status === 'number' ? e.status : undefined;
-  const headers = e.response?.headers;
-  const message = (e.message ?? String(error)).split('\n')[0]!.slice(0, 300);
-  if (e.name === 'AbortError' || e.name === 'TimeoutError' || /aborted|timeout/i.test(message)) {
+  const message = said(e.message ?? String(error));
+  // Without a response nothing was answered: any status on the error is octokit's invention.
+  const answered = e.response !== undefined;
+  const network = answered ? undefined : networkFailure(error, context.endpoint);
+  if (network) return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unreachable: ${network}`) };
+  if (!answered && (e.name === 'AbortError' || e.name === 'TimeoutError' || /aborted|timeout/i.test(message))) {
     return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub request timed out or was aborted: ${message}`, status) };
   }
-  if (status === 401) return { retry: 'none', error: new GitHubError('auth', 'GitHub refused the token (401 Bad credentials)', 401) };
-  if (status === 403 || status === 429) {
-    const retryAfter = header(headers, 'retry-after');
-    const remaining = header(headers, 'x-ratelimit-remaining');
-    if (retryAfter === undefined && remaining === '0') {
-      const reset = header(headers, 'x-ratelimit-reset');
-      const at = reset ? ` (resets ${new Date(Number(reset) * 1000).toISOString()})` : '';
-      return { retry: 'none', error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}`, status) };
-    }
-    const seconds = retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Math.max(0, Number(retryAfter)) : 60;
-    if (retryAfter !== undefined || /secondary rate limit|abuse/i.test(message) || status === 429) {
-      return {
-        retry: 'secondary',
-        waitMs: seconds * 1000,
-        error: new GitHubError('secondary-rate-limit', `GitHub secondary rate limit (${status}, retry after ${seconds} s)`, status),
-      };
-    }
-    return { retry: 'none', error: new GitHubError('auth', `GitHub forbade the request (${status}): ${message}`, status) };
+  if (!answered && e.request !== undefined) {
+    const where = context.endpoint ? ` (${context.endpoint})` : '';
+    return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unreachable${where}: ${message}`) };
   }
-  if (status !== undefined && status >= 500) {
+  if (status === 401) return { retry: 'none', error: new GitHubError('auth', 'GitHub refused the token (401 Bad credentials)', 401) };
+  if (status === 403 || status === 429) return classifyForbidden(status, e.response?.headers, message);
+  // 408: the server gave up waiting for us, worth another try as a 5xx is.
+  if (status !== undefined && (status >= 500 || status === 408)) {
     return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unavailable (${status}): ${message}`, status) };
   }
-  if (status === undefined) {
-    // Socket-level failures carry a code; anything else without a status is our own bug.
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z]+/.test(code)) {
-      return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unreachable: ${message}`) };
-    }
-    return { retry: 'none', error: new GitHubError('query', `GitHub request failed: ${message}`) };
-  }
+  // Anything else without a status is our own bug.
+  if (status === undefined) return { retry: 'none', error: new GitHubError('query', `GitHub request failed: ${message}`) };
   return { retry: 'none', error: new GitHubError('query', `GitHub answered ${status}: ${message}`, status) };
 }
+
+const attempts = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
 
 /** Full jitter: a uniform wait in [0, min(cap, base * 2^attempt)). */
 export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number): number {
@@ -164,6 +233,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const limit = createLimiter(options.maxConcurrent ?? 8);
+  const context: ClassifyContext = { secrets: [options.token], endpoint: endpointOf(options.url) };
   const request = graphql.defaults({
     url: options.url,
     headers: { authorization: `bearer ${options.token}` },
@@ -203,7 +273,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           return data;
         } catch (error) {
           if (options.signal?.aborted) throw new GitHubError('aborted', 'poll aborted');
-          const c = classify(error);
+          const c = classify(error, context);
           if (c.retry === 'secondary' && secondaryWaits < maxSecondaryWaits) {
             secondaryWaits += 1;
             if (counters) counters.secondaryWaits += 1;
@@ -221,7 +291,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           }
           if (c.error.kind === 'auth') options.onUnauthorized?.();
           if (c.retry !== 'none') {
-            throw new GitHubError(c.error.kind, `${c.error.message}; gave up after ${failures + secondaryWaits + 1} attempts`, c.error.status);
+            throw new GitHubError(c.error.kind, `${c.error.message}; gave up after ${attempts(failures + secondaryWaits + 1)}`, c.error.status);
           }
           throw c.error;
         }

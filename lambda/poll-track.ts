@@ -10,7 +10,7 @@ import type { Logger } from '../core/log.js';
 import { fetchTop } from './fetch-top.js';
 import { defaultSleep, type GitHubClient, GitHubError, newCounters } from './github-client.js';
 import { emitPollMetrics, type MetricSink } from './metrics.js';
-import { type PollRecord, recordPoll } from './record-poll.js';
+import { type PollRecord, recordPoll, sanitizePoll } from './record-poll.js';
 import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
 import { INTERRUPTED, namesLeftWriting } from './slot-intent.js';
 import { deleteRows, writeSnapshot } from './write-snapshot.js';
@@ -144,6 +144,9 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     retryable = true;
   }
   record.durationMs = Math.round(performance.now() - started);
+  // Redacted and capped once, here, so the record logged, stored and returned (and printed by
+  // the CLI, and put in PollIncompleteError's message) carries the same harmless text.
+  record = sanitizePoll(record);
   // An aborted invocation is a killed one: its record stays the interrupted one, and the
   // re-delivered event rewrites the same slot from scratch.
   if (deps.signal?.aborted) throw new Error(`poll of ${track.query} at ${ts} aborted`);

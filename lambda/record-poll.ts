@@ -2,8 +2,12 @@
 // and how it ended. A retried slot overwrites its row, so the table shows the final outcome.
 // A record that is not `ok` also keeps the names whose rows may be in the slot without a
 // complete snapshot (slot-intent.ts), so the next attempt can remove those that no longer belong.
+// Error texts are stored redacted and short: they travel on to the exported polls CSV and
+// PostgreSQL, and an error built from a server's answer may carry the token it was sent.
 import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Poll } from '../core/domain.js';
+import { registeredSecrets } from '../core/log.js';
+import { capErrorText, redactSecrets } from '../core/redact.js';
 import { packNames } from './slot-intent.js';
 
 /** The poll plus diagnostics that are useful but not part of the shared contract. */
@@ -13,6 +17,24 @@ export interface PollRecord extends Poll {
   warnings?: string[];
   /** Rows an interrupted earlier attempt at this slot wrote for names no longer in the snapshot, deleted. */
   staleRemoved?: number;
+}
+
+/** The longest error text a record keeps: a line saying what happened, not a whole error page. */
+export const MAX_ERROR_TEXT = 300;
+const MAX_WARNING_TEXT = 500;
+
+/** `text` with registered secrets and anything token-shaped redacted, then capped. */
+export function storableText(text: string, max = MAX_ERROR_TEXT): string {
+  return capErrorText(redactSecrets(text, registeredSecrets()), max);
+}
+
+/** The record with its error and warnings made storable, so what is printed is what is stored. */
+export function sanitizePoll<T extends PollRecord>(poll: T): T {
+  return {
+    ...poll,
+    ...(poll.error !== undefined ? { error: storableText(poll.error) } : {}),
+    ...(poll.warnings !== undefined ? { warnings: poll.warnings.map((w) => storableText(w, MAX_WARNING_TEXT)) } : {}),
+  };
 }
 
 export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
@@ -28,11 +50,12 @@ export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
     durationMs: { N: String(poll.durationMs) },
     startedAt: { S: poll.startedAt },
   };
-  if (poll.error) item.error = { S: poll.error.slice(0, 2000) };
+  // Redacted here too, not only by sanitizePoll: this is the last stop before the table.
+  if (poll.error) item.error = { S: storableText(poll.error) };
   if (poll.duplicates !== undefined) item.duplicates = { N: String(poll.duplicates) };
   if (poll.retries !== undefined) item.retries = { N: String(poll.retries) };
   if (poll.staleRemoved !== undefined) item.staleRemoved = { N: String(poll.staleRemoved) };
-  if (poll.warnings && poll.warnings.length > 0) item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: w.slice(0, 500) })) };
+  if (poll.warnings && poll.warnings.length > 0) item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: storableText(w, MAX_WARNING_TEXT) })) };
   return item;
 }
 

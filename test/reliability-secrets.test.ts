@@ -57,13 +57,20 @@ function leaks(text: string, token: string): boolean {
 }
 
 it('collect, export, load, analyze and report: the token is nowhere in output, files or tables', { timeout: 150_000 }, async () => {
-  const sim = await startGitHubSimulator({ seed: 9, reposPerLanguage: 600, token: TOKEN, faults: { error502: 0.3, secondaryRateLimit: 0.1, retryAfterSeconds: 0 } });
+  // Against anything but --simulate the collect CLI polls only a slot next to now, so the
+  // simulator's clock follows real time.
+  const sim = await startGitHubSimulator({
+    seed: 9,
+    reposPerLanguage: 600,
+    token: TOKEN,
+    faults: { error502: 0.3, secondaryRateLimit: 0.1, retryAfterSeconds: 0 },
+    start: Date.now() - 86_400_000,
+    clock: () => Date.now(),
+  });
   const dynamo = await startEmbeddedDynamo();
   const schema = await freshSchema('rel_secret');
   const runs: Run[] = [];
   try {
-    const at = '2026-01-01T06:05:00Z';
-    sim.setTime(Date.parse(at));
     const base = {
       GITHUB_API_URL: sim.url,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -76,8 +83,10 @@ it('collect, export, load, analyze and report: the token is nowhere in output, f
     };
     const csv = path.join(tmp, 'out', 'github-stars.csv');
     mkdirSync(path.dirname(csv), { recursive: true });
-    runs.push(await run('collect', ['local/collect.ts', '--at', at, '--top', '150', '--json'], { ...base, GITHUB_TOKEN: TOKEN }));
-    runs.push(await run('collect (wrong token)', ['local/collect.ts', '--at', '2026-01-01T06:20:00Z', '--top', '150'], { ...base, GITHUB_TOKEN: WRONG }));
+    runs.push(await run('collect', ['local/collect.ts', '--top', '150', '--json'], { ...base, GITHUB_TOKEN: TOKEN }));
+    // The next slot, so the failed record does not overwrite the good one.
+    const next = new Date(Date.now() + 15 * 60_000).toISOString();
+    runs.push(await run('collect (wrong token)', ['local/collect.ts', '--at', next, '--top', '150'], { ...base, GITHUB_TOKEN: WRONG }));
     runs.push(await run('export', ['etl/export-cli.ts', '--out', csv], { ...base, GITHUB_TOKEN: TOKEN }));
     runs.push(await run('load', ['etl/load-cli.ts', '--file', csv], { ...base, GITHUB_TOKEN: TOKEN }));
     const [analyze, report] = await Promise.all([

@@ -5,7 +5,9 @@ export { createWorld, SimulatedWorld, type SimRepo, type StarEvent, type RepoKin
 export { parseSearchQuery, parseStars } from './query.js';
 export { githubSchema, validateGitHubQuery } from './schema.js';
 export { HOSTILE_NAMES, SEARCH_CAP } from './search.js';
+export { ECHO_TOKEN_MODES } from './types.js';
 export type {
+  EchoTokenMode,
   FaultOptions,
   GitHubSimulator,
   HostileOptions,

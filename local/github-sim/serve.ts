@@ -1,7 +1,7 @@
 // `npm run simulator`: the GitHub simulator as a standalone server, for pointing a collector
 // (or curl) at. Its clock follows real time unless --time pins it.
 import { Command, InvalidArgumentError } from 'commander';
-import type { SimulatorOptions } from './types.js';
+import { ECHO_TOKEN_MODES, type EchoTokenMode, type SimulatorOptions } from './types.js';
 
 function share(value: string): number {
   const n = Number(value);
@@ -12,6 +12,10 @@ function count(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
   return n;
+}
+function echoMode(value: string): EchoTokenMode {
+  if (!(ECHO_TOKEN_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${ECHO_TOKEN_MODES.join(', ')}`);
+  return value as EchoTokenMode;
 }
 function time(value: string): number {
   const ms = Date.parse(value);
@@ -36,6 +40,8 @@ const program = new Command('simulator')
   .option('--points-per-hour <n>', 'primary budget per simulated hour', count, 5000)
   .option('--max-concurrent <n>', 'concurrent requests before a secondary limit', count, 100)
   .option('--points-per-minute <n>', 'wall-clock secondary limit (0: off)', count, 0)
+  .option('--echo-token <mode>', `echo the request's authorization header back: ${ECHO_TOKEN_MODES.join(', ')}`, echoMode)
+  .option('--echo-token-share <share>', 'share of requests answered with the echo', share, 1)
   .option('--require-token', 'answer 401 unless authorization carries $GITHUB_SIM_TOKEN')
   .option('--bad-names <share>', 'hostile: share of nodes with invalid nameWithOwner', share, 0)
   .option('--bad-stars <share>', 'hostile: share of nodes with negative or absurd stars', share, 0)
@@ -70,6 +76,7 @@ const program = new Command('simulator')
         retryAfterSeconds: o.retryAfter,
         slowShare: o.slow,
         slowMs: o.slowMs,
+        ...(o.echoToken ? { echoToken: o.echoToken, echoTokenShare: o.echoTokenShare } : {}),
       },
       hostile: { badNameShare: o.badNames, badStarsShare: o.badStars, duplicateNodeShare: o.duplicates, truncatePageShare: o.truncate },
       token: o.requireToken ? token : undefined,

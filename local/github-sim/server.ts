@@ -7,7 +7,7 @@ import { execute, type GraphQLError } from 'graphql';
 import { prepareDocument, queryCost, githubSchema } from './schema.js';
 import { GitHubGraphQLError, resolveSearch, type SearchArgs, type SearchContext } from './search.js';
 import { unit } from './random.js';
-import type { FaultOptions, GitHubSimulator, HostileOptions, SimStats, SimulatorOptions } from './types.js';
+import type { EchoTokenMode, FaultOptions, GitHubSimulator, HostileOptions, SimStats, SimulatorOptions } from './types.js';
 import { HOUR_MS, SimulatedWorld, toMs } from './world.js';
 
 const MAX_BODY = 1 << 20;
@@ -205,6 +205,9 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     }
     const retryAfter = faults.retryAfterSeconds ?? 1;
     if (arrivedOver) return secondary(requestNo, retryAfter);
+    if (faults.echoToken && unit(resolved.seed, 0xec40, requestNo) < (faults.echoTokenShare ?? 1)) {
+      return echoAnswer(faults.echoToken, req.headers.authorization ?? '(none)');
+    }
     const u = unit(resolved.seed, 0xfa17, requestNo);
     const share502 = faults.error502 ?? 0;
     if (u < share502) return { status: 502, contentType: 'text/html', body: BAD_GATEWAY_HTML };
@@ -296,6 +299,29 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * An error answer that repeats the request's Authorization header, as misconfigured proxies and
+ * debugging APIs do. Each puts it where a client builds its error message from: the page's first
+ * line, the body text, `message`, `errors[].message`.
+ */
+function echoAnswer(mode: EchoTokenMode, authorization: string): Answer {
+  const echo = `authorization: ${authorization}`;
+  switch (mode) {
+    case 'error502':
+      return {
+        status: 502,
+        contentType: 'text/html',
+        body: `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>upstream rejected the request (${echo})</p></body></html>\r\n`,
+      };
+    case 'forbidden403':
+      return { status: 403, contentType: 'text/plain; charset=utf-8', body: `403 Forbidden: request not allowed from this network (${echo})\n` };
+    case 'jsonError':
+      return { status: 400, body: JSON.stringify({ message: `Invalid request header: ${echo}`, documentation_url: DOCS }) };
+    case 'graphqlError':
+      return ok({ data: null, errors: [{ type: 'FORBIDDEN', message: `Resource not accessible with ${echo}` }] });
+  }
 }
 
 function ok(payload: unknown): Answer {

@@ -10,7 +10,23 @@ export interface FaultOptions {
   /** Share of requests delayed by slowMs before answering. */
   slowShare?: number;
   slowMs?: number;
+  /**
+   * Echo the request's Authorization header back, as a careless proxy or API does, so tests can
+   * check the collector never prints or stores what it is sent back. Off by default.
+   */
+  echoToken?: EchoTokenMode;
+  /** Share of requests (0..1) answered with the echo; default 1 when echoToken is set. */
+  echoTokenShare?: number;
 }
+
+/**
+ * Where the echoed Authorization header goes: `error502` a 502 HTML page, `forbidden403` a 403
+ * plain-text body, `jsonError` a 400 JSON body `{"message": ...}`, `graphqlError` an HTTP 200
+ * answer whose `errors[].message` carries it.
+ */
+export type EchoTokenMode = 'error502' | 'forbidden403' | 'jsonError' | 'graphqlError';
+
+export const ECHO_TOKEN_MODES: readonly EchoTokenMode[] = ['error502', 'forbidden403', 'jsonError', 'graphqlError'];
 
 /** Off by default: for tests that the collector rejects bad data. */
 export interface HostileOptions {
