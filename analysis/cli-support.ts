@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
+import { escapeControl, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
 import { type Database, embeddedPostgresDir, openDatabase } from '../core/database.js';
+import { dataDirExists } from '../core/data-dir.js';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
@@ -19,9 +21,11 @@ export async function openFromFlags(flags: DatabaseFlags): Promise<Database> {
   const dataDir = path.resolve(flags.dataDir ?? config.dataDir);
   const url = flags.databaseUrl ?? config.databaseUrl;
   opened = { kind: url ? 'server' : 'embedded', dataDir };
-  // Reading never creates a database: no embedded one here means no data here.
-  if (!url && !existsSync(path.join(embeddedPostgresDir(dataDir), 'PG_VERSION'))) throw new Error(noData());
-  return openDatabase({ url, dataDir });
+  // Reading never creates a database: no embedded one here means no data here. A data directory
+  // that cannot be read (a file in the way, no permission) is said as such, not as "no data".
+  if (!url && !(dataDirExists(dataDir) && existsSync(path.join(embeddedPostgresDir(dataDir), 'PG_VERSION')))) throw new Error(noData());
+  const urlSetting = flags.databaseUrl ? '--database-url' : 'DATABASE_URL';
+  return openDatabase({ url, dataDir, urlSetting });
 }
 
 /** Turns the errors a user can cause into a message that says what to do. */
@@ -47,8 +51,9 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    console.error(`error: ${explain(error)}`);
-    process.exitCode = 1;
+    // One line whatever the message holds: a path may carry a newline or a bidi override.
+    console.error(`error: ${escapeControl(explain(error))}`);
+    process.exitCode = error instanceof SettingError ? 2 : 1;
   }
 }
 

@@ -1,5 +1,6 @@
 // Configuration from the environment; command-line flags override these values.
 import path from 'node:path';
+import { SettingError } from './cli-text.js';
 import { DEFAULT_TRACKS, MAX_TOP, type Track } from './domain.js';
 
 export interface Config {
@@ -12,12 +13,17 @@ export interface Config {
   awsRegion: string;
   databaseUrl?: string;
   dataDir: string;
+  /**
+   * TRACKS, parsed on first read: only the collector uses it, so a bad value fails the commands
+   * that poll (with TRACKS named) and never the ones that export, load or analyze.
+   */
   tracks: Track[];
 }
 
 type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): Config {
+  let tracks: Track[] | undefined;
   return {
     githubToken: env.GITHUB_TOKEN || undefined,
     githubApiUrl: env.GITHUB_API_URL || 'https://api.github.com/graphql',
@@ -28,8 +34,26 @@ export function loadConfig(env: Env = process.env): Config {
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.STARTRAIL_DATA_DIR || 'data'),
-    tracks: env.TRACKS ? parseTracks(env.TRACKS) : DEFAULT_TRACKS.map((t) => ({ ...t })),
+    get tracks(): Track[] {
+      tracks ??= env.TRACKS ? tracksSetting(env.TRACKS) : DEFAULT_TRACKS.map((t) => ({ ...t }));
+      return tracks;
+    },
+    set tracks(value: Track[]) {
+      tracks = value;
+    },
   };
+}
+
+const TRACKS_FORMS = 'expected JSON like [{"query":"language:go","top":1000}] or language:go=1000;...';
+
+/** parseTracks with TRACKS named and the accepted forms shown, as one line. */
+function tracksSetting(text: string): Track[] {
+  try {
+    return parseTracks(text);
+  } catch (error) {
+    const problem = (error as Error).message.replace(/^TRACKS:\s*/, '').replace(/^TRACKS(?=\[)/, '');
+    throw new SettingError('TRACKS', `${problem} (${TRACKS_FORMS})`);
+  }
 }
 
 /**
@@ -39,7 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
 export function parseTracks(text: string): Track[] {
   const trimmed = text.trim();
   const raw: unknown = trimmed.startsWith('[')
-    ? JSON.parse(trimmed)
+    ? parseJson(trimmed)
     : trimmed.split(';').filter(Boolean).map((part) => {
         const at = part.lastIndexOf('=');
         return at < 0 ? { query: part.trim(), top: 1000 } : { query: part.slice(0, at).trim(), top: Number(part.slice(at + 1)) };
@@ -53,4 +77,12 @@ export function parseTracks(text: string): Track[] {
     }
     return { query: query.trim(), top };
   });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RangeError(`TRACKS: not valid JSON (${(error as Error).message})`);
+  }
 }

@@ -2,6 +2,7 @@
 // without it the embedded server under the data directory (core/embedded-postgres.ts). Both
 // are real PostgreSQL through node-postgres, so there is one SQL engine and one COPY path.
 import pg from 'pg';
+import { SettingError } from './cli-text.js';
 import { acquireEmbedded, type EmbeddedOptions } from './embedded-postgres.js';
 
 export { EmbeddedPostgresError, embeddedPostgresDir } from './embedded-postgres.js';
@@ -18,8 +19,23 @@ export interface Database {
   readonly pg: pg.Client;
 }
 
-export async function openDatabase(options: { url?: string; dataDir: string } & EmbeddedOptions): Promise<Database> {
-  if (options.url) return connectPostgres(options.url);
+/** PostgreSQL could not be reached or refused the connection (never carries the URL). */
+export class DatabaseConnectError extends Error {
+  override readonly name = 'DatabaseConnectError';
+}
+
+export interface OpenOptions extends EmbeddedOptions {
+  url?: string;
+  dataDir: string;
+  /** Where `url` came from, for messages: DATABASE_URL (the default) or a flag such as --database-url. */
+  urlSetting?: string;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.url) {
+    checkDatabaseUrl(options.url, options.urlSetting);
+    return connectPostgres(options.url, 'server', options.urlSetting);
+  }
   // The last other command may stop the server between finding it and connecting: find it again.
   for (let attempt = 1; ; attempt++) {
     const server = await acquireEmbedded(options.dataDir, options);
@@ -39,8 +55,14 @@ const types = {
     oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export async function connectPostgres(url: string, kind: Database['kind'] = 'server'): Promise<Database> {
-  const client = new pg.Client({ connectionString: url, types });
+export async function connectPostgres(url: string, kind: Database['kind'] = 'server', setting = 'DATABASE_URL'): Promise<Database> {
+  const where = kind === 'server' ? setting : 'the embedded server';
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: url, types });
+  } catch {
+    throw new SettingError(where, 'not a valid PostgreSQL URL');
+  }
   // A server that goes away while the client is idle emits 'error'; unheard, it would end the
   // process with a stack. The next query fails with the reason, and the CLI says it in one line.
   client.on('error', () => {});
@@ -49,8 +71,7 @@ export async function connectPostgres(url: string, kind: Database['kind'] = 'ser
   } catch (error) {
     // Never echo the URL: it may carry a password.
     const reason = error instanceof Error ? error.message : String(error);
-    const where = kind === 'server' ? 'DATABASE_URL' : 'the embedded server';
-    throw new Error(`cannot connect to PostgreSQL at ${where}: ${reason}`);
+    throw new DatabaseConnectError(`cannot connect to PostgreSQL at ${where}: ${reason}`);
   }
   return {
     kind,
@@ -63,4 +84,39 @@ export async function connectPostgres(url: string, kind: Database['kind'] = 'ser
     },
     close: () => client.end(),
   };
+}
+
+const URL_FORM = 'postgres://user:password@host:5432/database';
+
+/**
+ * Fails with one line naming the setting when node-postgres cannot parse `url` (it would throw
+ * a bare `TypeError: Invalid URL`), saying what is wrong without echoing the URL or its password.
+ */
+export function checkDatabaseUrl(url: string, setting = 'DATABASE_URL'): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  // A leading slash is a Unix socket folder (node-postgres's own form).
+  if (!url.startsWith('/') && scheme !== 'postgres' && scheme !== 'postgresql' && scheme !== 'socket') {
+    throw new SettingError(setting, `not a valid PostgreSQL URL (expected ${URL_FORM})`);
+  }
+  const port = portProblem(url);
+  if (port) throw new SettingError(setting, `not a valid PostgreSQL URL (${port})`);
+  try {
+    new pg.Client({ connectionString: url });
+  } catch {
+    throw new SettingError(setting, `not a valid PostgreSQL URL (expected ${URL_FORM}; special characters in the password %-encoded)`);
+  }
+}
+
+/** What is wrong with the URL's port, if anything; its text only when it cannot be part of a password. */
+function portProblem(url: string): string | undefined {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
+  if (authority === undefined) return undefined;
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const port = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(hostPort)?.[1];
+  if (port === undefined || port === '') return undefined;
+  if (/^[0-9]+$/.test(port)) return Number(port) > 65535 ? `port ${port} out of range` : undefined;
+  // Without an @ before it, a password holding "/" may have cut the authority short: say less.
+  const safe = authority.includes('@') || !url.includes('@');
+  if (safe && /^[\w.-]{1,32}$/.test(port)) return `port ${JSON.stringify(port)} is not a number`;
+  return 'the port is not a number; a "/", "?", "#" or "@" in the password must be %-encoded';
 }

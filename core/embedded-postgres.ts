@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { ensureDataDir } from './data-dir.js';
 
 /** The embedded server could not be started or reached: one line, with what to do. */
 export class EmbeddedPostgresError extends Error {
@@ -179,7 +180,8 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const bin = await binaries();
   const pgdata = embeddedPostgresDir(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Up front: a read-only or forbidden data directory is named as such, not as a later ENOENT.
+  ensureDataDir(dataDir);
   warnOldPglite(dataDir, log);
   const as = runAs(dataDir);
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {

@@ -23,24 +23,51 @@ export interface Checkpoint {
   repos?: RepoName[];
 }
 
+/** A checkpoint file that cannot be used; the message names it and says how to start over. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
 export async function readCheckpoint(file: string): Promise<Checkpoint | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new CheckpointError(`${file}: cannot read the export checkpoint (${code ?? String(error)})`);
   }
-  let parsed: Checkpoint;
+  const startOver = `delete it and ${file.replace(/\.checkpoint\.json$/, '.tmp')} to start over`;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as Checkpoint;
-  } catch {
-    throw new Error(`${file}: not a readable checkpoint (delete it and the .tmp file to start over)`);
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CheckpointError(`${file}: not a readable export checkpoint (${(error as Error).message}): ${startOver}`);
   }
-  if (parsed.version !== 1 || !Array.isArray(parsed.cursors) || typeof parsed.bytes !== 'number') {
-    throw new Error(`${file}: not a startrail export checkpoint (delete it to start over)`);
+  const problem = checkpointProblem(parsed);
+  if (problem) throw new CheckpointError(`${file}: not a startrail export checkpoint (${problem}): ${startOver}`);
+  return parsed as Checkpoint;
+}
+
+const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** What makes `value` unusable as a checkpoint: resuming from a wrong one would corrupt the CSV. */
+function checkpointProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const c = value as Partial<Record<keyof Checkpoint, unknown>>;
+  if (c.version !== 1) return `version ${JSON.stringify(c.version)}, expected 1`;
+  if (typeof c.table !== 'string') return 'no table';
+  if (!count(c.segments) || (c.segments as number) < 1) return 'segments is not a positive integer';
+  if (!count(c.bytes)) return 'bytes is not a non-negative integer';
+  if (!count(c.rows)) return 'rows is not a non-negative integer';
+  for (const key of ['since', 'until'] as const) {
+    if (c[key] !== undefined && typeof c[key] !== 'number') return `${key} is not a number`;
   }
-  return parsed;
+  if (!Array.isArray(c.cursors) || c.cursors.length !== c.segments) return 'cursors do not match segments';
+  const cursorOk = (k: unknown) => typeof k === 'object' && k !== null && typeof (k as SegmentCursor).done === 'boolean';
+  if (!c.cursors.every(cursorOk)) return 'a cursor is not {done, lastKey}';
+  if (c.repos !== undefined && !Array.isArray(c.repos)) return 'repos is not a list';
+  return undefined;
 }
 
 /** Written beside and renamed over, so a kill leaves the old or the new checkpoint, never half. */

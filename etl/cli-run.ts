@@ -1,9 +1,12 @@
 // How the ETL CLIs end: expected failures (bad input, a locked store, a refused connection,
 // an interrupted export) as one line and a non-zero exit; only real bugs print a stack.
-import { EmbeddedPostgresError } from '../core/database.js';
+import { errorLine, SettingError } from '../core/cli-text.js';
+import { DatabaseConnectError, EmbeddedPostgresError } from '../core/database.js';
+import { DataDirError } from '../core/data-dir.js';
+import { CheckpointError } from './checkpoint.js';
 import { ExportError } from './export.js';
 import { ConnectionLostError } from './load.js';
-import { StoreLockedError } from './stars-source.js';
+import { EmptyStoreError, StoreLockedError } from './stars-source.js';
 import { RowError } from './validate-row.js';
 
 export class CliError extends Error {
@@ -16,29 +19,48 @@ export class CliError extends Error {
   }
 }
 
-function isExpected(error: unknown): boolean {
-  if (error instanceof RowError || error instanceof ExportError || error instanceof StoreLockedError) return true;
-  if (error instanceof CliError || error instanceof RangeError || error instanceof ConnectionLostError) return true;
-  if (error instanceof EmbeddedPostgresError) return true;
-  const e = error as { name?: string; code?: unknown; severity?: unknown; $metadata?: unknown; message?: string };
+/** The failures a user can cause or fix, by type: these print one line, everything else a stack. */
+const EXPECTED = [
+  RowError,
+  ExportError,
+  CheckpointError,
+  StoreLockedError,
+  EmptyStoreError,
+  CliError,
+  RangeError, // SettingError and the range checks of flags
+  ConnectionLostError,
+  DatabaseConnectError,
+  EmbeddedPostgresError,
+  DataDirError,
+];
+
+export function isExpected(error: unknown): boolean {
+  if (EXPECTED.some((type) => error instanceof type)) return true;
+  const e = error as { code?: unknown; severity?: unknown; $metadata?: unknown };
   if (typeof e?.severity === 'string' && typeof e.code === 'string') return true; // PostgreSQL said no
   if (e?.$metadata !== undefined) return true; // DynamoDB said no (after retries)
-  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return true; // ECONNREFUSED, EACCES...
-  return typeof e?.message === 'string' && e.message.startsWith('cannot connect to PostgreSQL');
+  return typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code); // ECONNREFUSED, EACCES...
+}
+
+/**
+ * Prints how `name` failed and returns its exit code: an expected failure as one escaped line
+ * (a file name may hold a newline or a bidi override), a bug with its stack.
+ */
+export function reportFailure(name: string, error: unknown): number {
+  if (isExpected(error)) {
+    process.stderr.write(errorLine(name, error));
+    if (error instanceof CliError) return error.exitCode;
+    return error instanceof SettingError ? 2 : 1; // a setting to fix is a usage error, as a bad flag is
+  }
+  process.stderr.write(`${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
+  return 1;
 }
 
 export async function runCli(name: string, main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    if (isExpected(error)) {
-      const message = (error as Error).message || String(error);
-      process.stderr.write(`${name}: ${message.split('\n')[0]}\n`);
-      process.exitCode = error instanceof CliError ? error.exitCode : 1;
-    } else {
-      process.stderr.write(`${name}: unexpected failure\n${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    }
+    process.exitCode = reportFailure(name, error);
   }
 }
 

@@ -2,10 +2,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../core/config.js';
 import { CliError, positiveInt, runCli } from './cli-run.js';
-import { exportStars } from './export.js';
+import { readCheckpoint } from './checkpoint.js';
+import { checkOutFolder, checkpointPath, exportStars } from './export.js';
 import { parseTime } from './parse-time.js';
 import { createProgress, formatCount } from './progress.js';
-import { openStarsSource } from './stars-source.js';
+import { assertHasRows, EmptyStoreError, openStarsSource, type StarsSource } from './stars-source.js';
 
 interface Flags {
   out: string;
@@ -18,6 +19,7 @@ interface Flags {
   endpoint?: string;
   aws?: boolean;
   dataDir?: string;
+  allowEmpty?: boolean;
 }
 
 const intArg = (flag: string) => (value: string) => {
@@ -43,6 +45,7 @@ const program = new Command('export')
   .option('--endpoint <url>', 'DynamoDB endpoint (default: DYNAMODB_ENDPOINT; unset: the embedded store in the data directory)')
   .option('--aws', 'read the DynamoDB of AWS_REGION with the standard AWS credentials')
   .option('--data-dir <dir>', 'data directory of the embedded store (default: STARTRAIL_DATA_DIR or ./data)')
+  .option('--allow-empty', 'an empty or missing stars table writes an empty CSV and exits 0 (default: it is an error)')
   .addHelpText(
     'after',
     [
@@ -53,6 +56,23 @@ const program = new Command('export')
       '  npm run export -- --out stars.csv --aws --segments 8 --resume   # continue an interrupted export from AWS',
     ].join('\n'),
   );
+
+/**
+ * The stars source, which must hold rows unless --allow-empty: an export of nothing is usually
+ * the wrong data directory (the demo keeps its own in <data dir>/demo), not an empty table.
+ */
+async function openNonEmpty(config: ReturnType<typeof loadConfig>, flags: Flags): Promise<StarsSource> {
+  let source: StarsSource | undefined;
+  try {
+    source = await openStarsSource(config, { aws: flags.aws, existing: !flags.allowEmpty });
+    if (!flags.allowEmpty) await assertHasRows(source);
+    return source;
+  } catch (error) {
+    await source?.close();
+    if (!(error instanceof EmptyStoreError)) throw error;
+    throw new CliError(`nothing to export: ${error.what}${error.demoHint} (or --allow-empty to write an empty CSV)`);
+  }
+}
 
 await runCli('export', async () => {
   program.parse();
@@ -67,7 +87,10 @@ await runCli('export', async () => {
   const until = flags.until === undefined ? undefined : parseTime(flags.until, '--until');
   if (since !== undefined && until !== undefined && since >= until) throw new CliError('--since must be before --until', 2);
 
-  const source = await openStarsSource(config, { aws: flags.aws });
+  // Before opening the store: a wrong --out or a corrupt checkpoint is said first, and costs nothing.
+  checkOutFolder(flags.out);
+  await readCheckpoint(checkpointPath(flags.out));
+  const source = await openNonEmpty(config, flags);
   const controller = new AbortController();
   const stop = () => controller.abort(new CliError('interrupted', 130));
   process.once('SIGINT', stop);

@@ -5,7 +5,7 @@
 // the result holds the same rows as an uninterrupted run. Beside it go the renames file (every
 // name of each repo id, from the items' repoId) and the polls file (side-files.ts), written
 // before the main file is renamed, so a complete `<out>` always has complete side files.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { type FileHandle, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -126,14 +126,25 @@ function sameRun(checkpoint: Checkpoint, options: ExportOptions, segments: numbe
   return undefined;
 }
 
+/** The checkpoint beside `out`, as --resume reads it. */
+export function checkpointPath(out: string): string {
+  return `${out}.checkpoint.json`;
+}
+
+/** `out`'s folder must exist: export writes the temp file, checkpoint and side files beside it. */
+export function checkOutFolder(out: string): void {
+  const folder = dirname(out);
+  if (!existsSync(folder)) throw new ExportError(`--out ${out}: the folder ${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new ExportError(`--out ${out}: ${folder} is a file, not a folder`);
+}
+
 export async function exportStars(options: ExportOptions): Promise<ExportSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   const segments = checkSegments(options.segments ?? 4);
   const temp = `${options.out}.tmp`;
-  const folder = dirname(options.out);
-  if (!existsSync(folder)) throw new ExportError(`--out ${options.out}: the folder ${folder} does not exist`);
-  const checkpointFile = `${options.out}.checkpoint.json`;
+  checkOutFolder(options.out);
+  const checkpointFile = checkpointPath(options.out);
   const previous = await readCheckpoint(checkpointFile);
 
   let checkpoint: Checkpoint;

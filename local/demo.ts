@@ -2,7 +2,9 @@
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { errorLine } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
+import { reportFailure } from '../etl/cli-run.js';
 import { type DemoStageReporter, DemoError, runDemo } from './run-demo.js';
 
 // The SDK's notice about future Node versions is not the newcomer's concern here.
@@ -125,10 +127,12 @@ try {
   ];
   process.stdout.write(out.join('\n'));
 } catch (error) {
+  // Options the demo cannot use exit 2; other expected failures (a data directory it cannot
+  // write, a port taken) one line and 1; only a bug prints a stack.
   if (error instanceof DemoError || error instanceof RangeError) {
-    process.stderr.write(`demo: ${error.message}\n`);
+    process.stderr.write(errorLine('demo', error));
     process.exitCode = 2;
   } else {
-    throw error;
+    process.exitCode = reportFailure('demo', error);
   }
 }

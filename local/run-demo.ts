@@ -1,12 +1,13 @@
 // The whole pipeline offline: the GitHub simulator and the embedded DynamoDB feed the real
 // collector handler slot by slot; then export, load into the embedded PostgreSQL server,
 // the analyses and the report. Every stage is the one a deployment runs.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { buildReport } from '../analysis/report.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
 import { openDatabase } from '../core/database.js';
+import { ensureDataDir } from '../core/data-dir.js';
 import { SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -90,7 +91,7 @@ function prepareDataDir(options: DemoOptions): void {
   };
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   if (existsSync(manifestFile)) {
-    const had = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+    const had = readManifest(manifestFile);
     const differs = (Object.keys(wanted) as (keyof Manifest)[]).filter((k) => had[k] !== wanted[k]);
     if (differs.length > 0) {
       const what = differs.map((k) => `${k} ${JSON.stringify(had[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
@@ -100,8 +101,17 @@ function prepareDataDir(options: DemoOptions): void {
     // A directory without a manifest is not ours to mix into.
     rmSync(options.dataDir, { recursive: true, force: true });
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  // Named and explained (read-only, no permission, a file in the way) before any stage starts.
+  ensureDataDir(options.dataDir);
   writeFileSync(manifestFile, `${JSON.stringify(wanted, null, 2)}\n`);
+}
+
+function readManifest(file: string): Manifest {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  } catch (error) {
+    throw new DemoError(`${file}: not a readable demo manifest (${(error as Error).message}); run with --fresh to start clean`);
+  }
 }
 
 /** Slots already collected completely in an earlier run of this demo. */
