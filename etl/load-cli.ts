@@ -1,7 +1,7 @@
 // `npm run load -- --file github-stars.csv` or `npm run load -- --from-dynamodb`
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../core/config.js';
-import { embeddedPostgresDir, openDatabase } from '../core/database.js';
+import { checkDatabaseUrl, embeddedPostgresDir, openDatabase } from '../core/database.js';
 import { CliError, positiveInt, runCli } from './cli-run.js';
 import { checkSegments, scanBatches } from './export.js';
 import { loadBatches } from './load.js';
@@ -74,6 +74,8 @@ await runCli('load', async () => {
     ...(flags.endpoint ? { DYNAMODB_ENDPOINT: flags.endpoint } : {}),
     ...(flags.dataDir ? { STARTRAIL_DATA_DIR: flags.dataDir } : {}),
   });
+  // Settings first: a bad DATABASE_URL is named before any file is read.
+  if (config.databaseUrl) checkDatabaseUrl(config.databaseUrl);
   const since = flags.since === undefined ? undefined : parseTime(flags.since, '--since');
   const until = flags.until === undefined ? undefined : parseTime(flags.until, '--until');
   checkSegments(flags.segments);

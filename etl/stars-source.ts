@@ -2,11 +2,12 @@
 // data directory. The embedded store is LevelDB, which one process may open at a time.
 import path from 'node:path';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { Level } from 'level';
 import type { Config } from '../core/config.js';
-import { DataDirError, dataDirExists, ensureDataDir } from '../core/data-dir.js';
+import { dataDirExists, ensureDataDir } from '../core/data-dir.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
 import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
+
+export { assertStoreFree, StoreLockedError } from '../local/dynamodb.js';
 
 export interface StarsSource {
   client: DynamoDBClient;
@@ -38,29 +39,6 @@ export class EmptyStoreError extends Error {
   }
 }
 
-export class StoreLockedError extends Error {
-  override readonly name = 'StoreLockedError';
-}
-
-/** Fails clearly when another process holds the LevelDB (dynalite would crash on it later). */
-export async function assertStoreFree(dir: string, dataDir = path.dirname(dir)): Promise<void> {
-  const db = new Level(dir);
-  try {
-    await db.open();
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code === 'LEVEL_LOCKED') {
-      throw new StoreLockedError(
-        `the embedded DynamoDB in ${dir} is in use by another process (a collector or demo still running?); ` +
-          'stop it, or point DYNAMODB_ENDPOINT at that process',
-      );
-    }
-    // LevelDB says only "Database failed to open"; the cause holds the real reason.
-    throw new DataDirError(dataDir, cause?.code ?? 'EOPEN', `the embedded DynamoDB in ${dir} cannot be opened: ${cause?.message ?? (error as Error).message}`);
-  }
-  await db.close();
-}
-
 /**
  * `aws`: the real DynamoDB of AWS_REGION with the usual AWS credentials. Otherwise
  * DYNAMODB_ENDPOINT when set, else the embedded store under the data directory.
@@ -86,8 +64,7 @@ async function openEmbedded(config: Config, options: StarsSourceOptions): Promis
     throw new EmptyStoreError(`no embedded DynamoDB in ${dir}`, demoHint(demoDataDir));
   }
   ensureDataDir(config.dataDir, dir);
-  await assertStoreFree(dir, config.dataDir);
-  const embedded = await startEmbeddedDynamo({ dir });
+  const embedded = await startEmbeddedDynamo({ dir, dataDir: config.dataDir });
   const client = createDynamoClient({ endpoint: embedded.endpoint, region: config.awsRegion, maxAttempts: 1 });
   try {
     await ensureTables(client, { starsTable: config.starsTable, pollsTable: config.pollsTable });

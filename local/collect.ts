@@ -8,6 +8,7 @@ import { loadConfig } from '../core/config.js';
 import { MAX_TOP, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
+import { errorText, SettingError } from '../core/cli-text.js';
 import { createLogger, redact } from '../core/log.js';
 import { fieldProblem, TS_MAX, TS_MIN } from '../core/star-row.js';
 import { createGitHubClient } from '../lambda/github-client.js';
@@ -226,8 +227,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`collect: ${redact(message.split('\n')[0] ?? '')}\n`);
-    process.exit(error instanceof CliError ? 2 : 1);
+    // One escaped line (newlines and bidi controls shown, not obeyed), with any token taken out.
+    process.stderr.write(`collect: ${redact(errorText(error))}\n`);
+    process.exit(error instanceof CliError || error instanceof SettingError ? 2 : 1);
   },
 );

@@ -12,6 +12,8 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { Level } from 'level';
+import { DataDirError } from '../core/data-dir.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -22,8 +24,12 @@ export interface EmbeddedDynamo {
  * Starts dynalite on a free loopback port. With `dir` the tables persist there (LevelDB);
  * without it they live in memory, which is what tests want.
  */
-export async function startEmbeddedDynamo(options: { dir?: string; port?: number; createTableMs?: number } = {}): Promise<EmbeddedDynamo> {
-  if (options.dir) mkdirSync(options.dir, { recursive: true });
+export async function startEmbeddedDynamo(options: { dir?: string; dataDir?: string; port?: number; createTableMs?: number } = {}): Promise<EmbeddedDynamo> {
+  if (options.dir) {
+    mkdirSync(options.dir, { recursive: true });
+    // Before dynalite opens it: on a store another process holds it would crash later, with a stack.
+    await assertStoreFree(options.dir, options.dataDir);
+  }
   // createTableMs: how long a new table stays CREATING (tests stretch it; real DynamoDB takes seconds).
   const server = dynalite({ path: options.dir, createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -92,4 +98,27 @@ async function untilActive(client: DynamoDBClient, table: string, timeoutMs = 30
     if (Date.now() > deadline) throw new Error(`DynamoDB table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
     await sleep(50);
   }
+}
+
+export class StoreLockedError extends Error {
+  override readonly name = 'StoreLockedError';
+}
+
+/** Fails clearly when another process holds the LevelDB (dynalite would crash on it later). */
+export async function assertStoreFree(dir: string, dataDir = path.dirname(dir)): Promise<void> {
+  const db = new Level(dir);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') {
+      throw new StoreLockedError(
+        `the embedded DynamoDB in ${dir} is in use by another process (a collector or demo still running?); ` +
+          'stop it, or point DYNAMODB_ENDPOINT at that process',
+      );
+    }
+    // LevelDB says only "Database failed to open"; the cause holds the real reason.
+    throw new DataDirError(dataDir, cause?.code ?? 'EOPEN', `the embedded DynamoDB in ${dir} cannot be opened: ${cause?.message ?? (error as Error).message}`);
+  }
+  await db.close();
 }
