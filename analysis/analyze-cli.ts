@@ -1,7 +1,6 @@
 // `npm run analyze -- [--format table|csv|json] [--out <dir>] [--limit N] [--repo owner/name ...]`
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { assertRepoName } from '../core/repo-name.js';
-import { openFromFlags, positiveInt, runCli } from './cli-support.js';
+import { Command, Option } from 'commander';
+import { collectRepo, openFromFlags, positiveInt, runCli, withDatabaseOptions } from './cli-support.js';
 import { formatResults } from './format-table.js';
 import { ANALYSES, type AnalysisResult, fastestRepos, runAnalysis } from './run-analysis.js';
 import { writeResults } from './write-results.js';
@@ -13,10 +12,8 @@ const program = new Command('analyze')
   )
   .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
   .option('--out <dir>', 'directory for csv/json files', 'results')
-  .option('--limit <n>', 'rows per analysis (table default 10; csv/json default all)', wrap(positiveInt('--limit')))
+  .option('--limit <n>', 'rows per analysis (table default 10; csv/json default all)', positiveInt('--limit'))
   .option('--repo <owner/name...>', 'repos for repo-history (default: the five fastest growing)', collectRepo)
-  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))')
-  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)')
   .addHelpText(
     'after',
     [
@@ -27,24 +24,7 @@ const program = new Command('analyze')
       '  npm run analyze -- --repo golang/go --repo gohugoio/hugo --limit 20',
     ].join('\n'),
   );
-
-function wrap<T>(parse: (v: string) => T) {
-  return (v: string): T => {
-    try {
-      return parse(v);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-  };
-}
-
-function collectRepo(value: string, previous: string[] = []): string[] {
-  try {
-    return [...previous, assertRepoName(value, '--repo')];
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
+withDatabaseOptions(program);
 
 program.parse();
 const opts = program.opts<{

@@ -3,8 +3,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
+import { type Command, InvalidArgumentError } from 'commander';
 import { escapeControl, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
+import { assertRepoName } from '../core/repo-name.js';
 import { type Database, embeddedPostgresDir, openDatabase } from '../core/database.js';
 import { dataDirExists } from '../core/data-dir.js';
 
@@ -71,10 +73,27 @@ export function progress(total: number, label: string): { step(name: string): vo
   };
 }
 
+/** A flag parser for commander: a whole number of at least 1, or a usage error naming the flag. */
 export function positiveInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(value)}`);
     return n;
   };
+}
+
+/** The flags both analysis CLIs take to find their database. */
+export function withDatabaseOptions(command: Command): Command {
+  return command
+    .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))')
+    .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)');
+}
+
+/** `--repo owner/name`, repeatable, each checked as it is parsed. */
+export function collectRepo(value: string, previous: string[] = []): string[] {
+  try {
+    return [...previous, assertRepoName(value, '--repo')];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

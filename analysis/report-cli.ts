@@ -1,33 +1,14 @@
 // `npm run report -- [--out <dir>] [--repo owner/name ...]`
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { assertRepoName } from '../core/repo-name.js';
-import { openFromFlags, positiveInt, progress, runCli } from './cli-support.js';
+import { Command } from 'commander';
+import { collectRepo, openFromFlags, positiveInt, progress, runCli, withDatabaseOptions } from './cli-support.js';
 import { buildReport } from './report.js';
-
-function collectRepo(value: string, previous: string[] = []): string[] {
-  try {
-    return [...previous, assertRepoName(value, '--repo')];
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function count(value: string): number {
-  try {
-    return positiveInt('--top')(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
 
 const program = new Command('report')
   .description('Render the charts as PNGs and a self-contained index.html (opens from file://, no network).')
   .option('--out <dir>', 'output directory', 'report')
   .option('--repo <owner/name...>', 'repos for the history charts (default: the five fastest growing)', collectRepo)
-  .option('--top <n>', 'rows in each table of the page', count, 20)
-  .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))')
-  .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)')
+  .option('--top <n>', 'rows in each table of the page', positiveInt('--top'), 20)
   .addHelpText(
     'after',
     [
@@ -38,6 +19,7 @@ const program = new Command('report')
       '  npm run report -- --repo golang/go --repo gohugoio/hugo',
     ].join('\n'),
   );
+withDatabaseOptions(program);
 
 program.parse();
 const opts = program.opts<{ out: string; repo?: string[]; top: number; databaseUrl?: string; dataDir?: string }>();
