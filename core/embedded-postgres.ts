@@ -200,6 +200,7 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
 async function runningPort(pgdata: string, bin: Binaries, as: RunAs, log: (line: string) => void): Promise<number> {
   const deadline = Date.now() + START_TIMEOUT_MS * 2;
   let said = false;
+  let failedStarts = 0;
   while (Date.now() < deadline) {
     const pm = readPostmaster(pgdata);
     if (pm && alive(pm.pid)) {
@@ -210,7 +211,12 @@ async function runningPort(pgdata: string, bin: Binaries, as: RunAs, log: (line:
       continue;
     }
     if (pm) log(`embedded PostgreSQL: the server in ${pgdata} was not shut down cleanly (stale postmaster.pid, pid ${pm.pid}); starting it again, PostgreSQL recovers from its log`);
-    await startServer(pgdata, bin, as);
+    try {
+      await startServer(pgdata, bin, as);
+    } catch (error) {
+      // Another command's server may have held the files when ours tried, and stopped since.
+      if (++failedStarts >= 3) throw error;
+    }
   }
   throw new EmbeddedPostgresError(`the embedded PostgreSQL in ${pgdata} did not become ready within ${(START_TIMEOUT_MS * 2) / 1000} s`);
 }
@@ -232,8 +238,11 @@ async function accepts(port: number): Promise<boolean> {
 const held = new Map<string, number>();
 
 /** A command that ends without release (an error, Ctrl-C, process.exit) still lets the server go. */
+let exitHooked = false;
+
 function holdUntilExit(pgdata: string, bin: Binaries, as: RunAs): void {
-  if (held.size === 0) {
+  if (!exitHooked) {
+    exitHooked = true;
     process.once('exit', () => {
       for (const dir of held.keys()) requestStop(dir, bin, as);
     });

@@ -3,70 +3,24 @@
 // (in-process, and as the collect CLI followed by export and load) against a simulator that
 // echoes the Authorization header, then searches every output, the polls table in DynamoDB, the
 // exported polls CSV and PostgreSQL's polls table. Also: a refused connection says so.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPostgres } from '../core/database.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
 import { capErrorText, describeServerText, REDACTED, redactSecrets } from '../core/redact.js';
 import { classify, endpointOf } from '../lambda/github-client.js';
-import { embeddedDynamoDir, startEmbeddedDynamo } from '../local/dynamodb.js';
-import { ECHO_TOKEN_MODES, type EchoTokenMode, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
+import { ECHO_TOKEN_MODES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
+import { askSimulator, closedPort, echoScenario, leaks as leaksOf, makeToken, runMerged, SAYS } from './helpers/careless-secrets.js';
 import { collector, freshTables, scanPolls, startDynamo } from './helpers/collector-harness.js';
 import { freshSchema } from './helpers/postgres.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/** `ghp_` + 36 base62 characters, unique to this run, as a classic personal access token. */
-const TOKEN = `ghp_${Array.from({ length: 36 }, () => BASE62[Math.floor(Math.random() * 62)]).join('')}`;
+const TOKEN = makeToken();
 const T0 = Date.parse('2026-01-01T06:05:00Z');
-/** One track per echo case in the CLI run: the polls table keeps one record per track and slot. */
-const ECHO_QUERIES = ['language:rust', 'language:python', 'language:go language:rust', 'language:rust language:python'];
-
-/** What each echo case's stored error must still say. */
-const SAYS: Record<EchoTokenMode, RegExp> = {
-  error502: /502.*Bad Gateway/,
-  forbidden403: /403.*Forbidden/,
-  jsonError: /400.*Invalid request header/,
-  graphqlError: /rejected the query.*Resource not accessible/,
-};
 
 /** The token or any 12-character piece of it (a truncated or split leak still counts). */
-function leaks(text: string, token = TOKEN): boolean {
-  for (let i = 0; i + 12 <= token.length; i += 1) if (text.includes(token.slice(i, i + 12))) return true;
-  return false;
-}
-
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
-
-/** A port nothing listens on: one the OS just handed out and was closed again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+const leaks = (text: string) => leaksOf(text, TOKEN);
 
 describe('redactSecrets and capErrorText', () => {
   it('replaces a known secret wherever it occurs, whatever its shape', () => {
@@ -156,18 +110,13 @@ describe('the simulator echoes the Authorization header when asked', () => {
 
   it.each(ECHO_TOKEN_MODES)('%s: the answer carries the token (so the tests below can see a leak)', async (mode) => {
     sim.setFaults({ echoToken: mode });
-    const res = await fetch(sim.url, {
-      method: 'POST',
-      headers: { authorization: `bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ rateLimit { remaining } }' }),
-    });
-    const text = await res.text();
-    expect(res.status).toBe({ error502: 502, forbidden403: 403, jsonError: 400, graphqlError: 200 }[mode]);
-    expect(text).toContain(`bearer ${TOKEN}`);
+    const echoed = await askSimulator(sim, TOKEN);
+    expect(echoed.status).toBe({ error502: 502, forbidden403: 403, jsonError: 400, graphqlError: 200 }[mode]);
+    expect(echoed.text).toContain(`bearer ${TOKEN}`);
     sim.setFaults({ echoToken: mode, echoTokenShare: 0 });
-    const plain = await fetch(sim.url, { method: 'POST', headers: { authorization: `bearer ${TOKEN}` }, body: JSON.stringify({ query: '{ rateLimit { remaining } }' }) });
+    const plain = await askSimulator(sim, TOKEN, false);
     expect(plain.status).toBe(200);
-    expect(await plain.text()).not.toContain(TOKEN);
+    expect(plain.text).not.toContain(TOKEN);
   });
 });
 
@@ -226,47 +175,23 @@ describe('collect, export and load as a user runs them', () => {
 
   it('the 4 echo cases: the token is in no output, no polls item, not in the polls CSV or PostgreSQL', { timeout: 240_000 }, async () => {
     const schema = await freshSchema('careless');
-    const dataDir = path.join(tmp, 'data');
-    const env = {
-      GITHUB_API_URL: sim.url,
-      GITHUB_TOKEN: TOKEN,
-      GITHUB_TOKEN_SECRET_ARN: '',
-      DYNAMODB_ENDPOINT: '',
-      STARS_TABLE: 'careless-stars',
-      POLLS_TABLE: 'careless-polls',
-      STARTRAIL_DATA_DIR: dataDir,
-      DATABASE_URL: schema.url,
-      LOG_LEVEL: 'debug',
-    };
-    const collect = (query: string) => run(['local/collect.ts', '--query', query, '--top', '20'], env);
-    const outputs: Array<[string, string]> = [];
     try {
-      // One good poll first, so the export has stars to carry the polls beside.
-      const good = await collect('language:go');
-      expect(good.code, good.output).toBe(0);
-      for (const [i, mode] of ECHO_TOKEN_MODES.entries()) {
-        sim.setFaults({ echoToken: mode });
-        const r = await collect(ECHO_QUERIES[i]!);
-        sim.setFaults({});
-        outputs.push([`collect ${mode}`, r.output]);
-        expect(r.code, r.output).toBe(1);
-        expect(r.output, mode).toMatch(SAYS[mode]);
+      const s = await echoScenario({ sim, token: TOKEN, dir: tmp, cases: ECHO_TOKEN_MODES, databaseUrl: schema.url });
+      expect(s.good.code, s.good.output).toBe(0);
+      for (const { mode, run } of s.cases) {
+        expect(run.code, run.output).toBe(1);
+        expect(run.output, mode).toMatch(SAYS[mode]);
       }
-      const csv = path.join(tmp, 'x.csv');
-      const exported = await run(['etl/export-cli.ts', '--out', csv], env);
-      outputs.push(['export', exported.output]);
-      expect(exported.code, exported.output).toBe(0);
-      const loaded = await run(['etl/load-cli.ts', '--file', csv], env);
-      outputs.push(['load', loaded.output]);
-      expect(loaded.code, loaded.output).toBe(0);
-
-      const stored = await storedPolls(dataDir, path.join(tmp, 'x.polls.csv'), schema.url);
-      const leaked = [...outputs, ...stored.texts].filter(([, text]) => leaks(text)).map(([name]) => name);
+      expect(s.exported.code, s.exported.output).toBe(0);
+      expect(s.loaded.code, s.loaded.output).toBe(0);
+      expect(s.stored.items).toBe(1 + ECHO_TOKEN_MODES.length);
+      expect(s.stored.failedCsvLines).toBe(ECHO_TOKEN_MODES.length);
+      const leaked = [...s.outputs, ...s.stored.texts].filter(([, text]) => leaks(text)).map(([name]) => name);
       expect(leaked).toEqual([]);
       // Short, yet still saying what happened, in each of the three places.
-      for (const [where, text] of stored.texts) for (const mode of ECHO_TOKEN_MODES) expect(text, `${where}: ${mode}`).toMatch(SAYS[mode]);
-      expect(stored.errors).toHaveLength(ECHO_TOKEN_MODES.length);
-      for (const e of stored.errors) expect(e.length).toBeLessThanOrEqual(300);
+      for (const [where, text] of s.stored.texts) for (const mode of ECHO_TOKEN_MODES) expect(text, `${where}: ${mode}`).toMatch(SAYS[mode]);
+      expect(s.stored.errors).toHaveLength(ECHO_TOKEN_MODES.length);
+      for (const e of s.stored.errors) expect(e.length).toBeLessThanOrEqual(300);
     } finally {
       await schema.drop();
     }
@@ -274,7 +199,7 @@ describe('collect, export and load as a user runs them', () => {
 
   it('a refused connection: the poll and the CLI say "connection refused" and name host:port', { timeout: 120_000 }, async () => {
     const port = await closedPort();
-    const r = await run(['local/collect.ts', '--query', 'language:go', '--top', '20', '--json'], {
+    const r = await runMerged(['local/collect.ts', '--query', 'language:go', '--top', '20', '--json'], {
       GITHUB_API_URL: `http://127.0.0.1:${port}/graphql`,
       GITHUB_TOKEN: TOKEN,
       GITHUB_TOKEN_SECRET_ARN: '',
@@ -290,32 +215,3 @@ describe('collect, export and load as a user runs them', () => {
     expect(leaks(r.output)).toBe(false);
   });
 });
-
-/** The polls in DynamoDB, the exported CSV and PostgreSQL as named texts, and the stored error texts. */
-async function storedPolls(dataDir: string, pollsCsv: string, databaseUrl: string): Promise<{ texts: Array<[string, string]>; errors: string[] }> {
-  const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(dataDir) });
-  const client = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1' });
-  let items: Awaited<ReturnType<typeof scanPolls>>;
-  try {
-    items = await scanPolls(client, 'careless-polls');
-  } finally {
-    client.destroy();
-    await dynamo.close();
-  }
-  expect(items).toHaveLength(1 + ECHO_TOKEN_MODES.length);
-  const csv = readFileSync(pollsCsv, 'utf8');
-  expect(csv.split('\n').filter((l) => l.includes(',failed,'))).toHaveLength(ECHO_TOKEN_MODES.length);
-  const db = await connectPostgres(databaseUrl);
-  let rows: string;
-  try {
-    rows = JSON.stringify(await db.query('select * from polls'));
-  } finally {
-    await db.close();
-  }
-  const texts: Array<[string, string]> = [
-    ['DynamoDB polls', JSON.stringify(items)],
-    ['polls CSV', csv],
-    ['PostgreSQL polls', rows],
-  ];
-  return { texts, errors: items.map((i) => i.error?.S).filter((e): e is string => e !== undefined) };
-}

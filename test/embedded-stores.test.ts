@@ -1,14 +1,15 @@
 // The embedded defaults a newcomer runs on: the DynamoDB tables are ACTIVE before use, and the
 // embedded PostgreSQL server under <data dir>/postgres is one server per data directory, shared
 // by commands running at once, stopped by the last one, recovered after a kill.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../core/dynamodb-client.js';
-import { embeddedPostgresDir, openDatabase } from '../core/database.js';
+import { openDatabase } from '../core/database.js';
 import { alive } from '../core/embedded-postgres.js';
 import { ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
+import { loadTwoAtOnce, postmasterPid } from './helpers/careless-concurrent.js';
 import { makeRows } from './helpers/etl-fixtures.js';
 import { startCli } from './helpers/reliability-etl.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
@@ -18,14 +19,6 @@ afterAll(async () => {
   const { rmSync } = await import('node:fs');
   rmSync(tmp, { recursive: true, force: true });
 });
-
-function postmasterPid(dataDir: string): number | undefined {
-  try {
-    return Number(readFileSync(path.join(embeddedPostgresDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return undefined;
-  }
-}
 
 const csv = (name: string, rows: ReturnType<typeof makeRows>) => {
   const file = path.join(tmp, name);
@@ -73,14 +66,11 @@ describe('embedded PostgreSQL', () => {
     const all = makeRows(40, 300);
     const first = csv('first.csv', all.filter((r) => r.ts < all[0]!.ts + 200 * 900));
     const second = csv('second.csv', all.filter((r) => r.ts >= all[0]!.ts + 100 * 900));
-    const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir };
-    const runs = await Promise.all([startCli('etl/load-cli.ts', ['--file', first], env).exited, startCli('etl/load-cli.ts', ['--file', second], env).exited]);
-    expect(runs.map((r) => r.code)).toEqual([0, 0]);
-    const db = await openDatabase({ dataDir, log: () => {} });
-    const [counts] = await db.query<{ n: number; d: number }>('select count(*)::int as n, count(distinct (repo, ts))::int as d from github_stars');
-    await db.close();
-    expect(counts).toEqual({ n: all.length, d: all.length });
-    expect(postmasterPid(dataDir)).toBeUndefined(); // nobody left it running
+    const r = await loadTwoAtOnce(dataDir, [first, second]);
+    expect(r.codes).toEqual([0, 0]);
+    expect({ n: r.check.total, d: r.check.distinct }).toEqual({ n: all.length, d: all.length });
+    expect(r.serverLeft).toBeUndefined(); // looked at before the check opened the store itself
+    expect(r.pidAfterCheck).toBeUndefined();
   });
 
   it('a server whose command was killed is reused and then stopped; a stale postmaster.pid is recovered with a message', async () => {
