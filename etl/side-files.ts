@@ -13,6 +13,7 @@ import { stringify } from 'csv-stringify/sync';
 import { isRepoName } from '../core/repo-name.js';
 import { type RetryOptions, withRetry } from './scan-stars.js';
 import { RowError, type RowSource, showValue, TS_MAX, TS_MIN } from './validate-row.js';
+import { capErrorText, redactSecrets } from '../core/redact.js';
 
 /** One name of one repository id, with the first and last sample time seen under it. */
 export interface RepoName {
@@ -192,7 +193,8 @@ function pollFrom(fields: Record<string, string | undefined>, source: RowSource)
     requests: optional('requests'),
     durationMs: optional('duration_ms'),
     startedAt,
-    error: fields.error ? fields.error.slice(0, 2000) : null,
+    // A polls file from an older version may hold an echoed token and a whole error page.
+    error: fields.error ? capErrorText(redactSecrets(fields.error)) : null,
   };
 }
 

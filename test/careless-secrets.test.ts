@@ -3,11 +3,12 @@
 // (in-process, and as the collect CLI followed by export and load) against a simulator that
 // echoes the Authorization header, then searches every output, the polls table in DynamoDB, the
 // exported polls CSV and PostgreSQL's polls table. Also: a refused connection says so.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capErrorText, describeServerText, REDACTED, redactSecrets } from '../core/redact.js';
+import { POLLS_HEADER, readSideFiles } from '../etl/side-files.js';
 import { classify, endpointOf } from '../lambda/github-client.js';
 import { ECHO_TOKEN_MODES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
 import { askSimulator, closedPort, echoScenario, leaks as leaksOf, makeToken, runMerged, SAYS } from './helpers/careless-secrets.js';
@@ -66,6 +67,26 @@ describe('redactSecrets and capErrorText', () => {
     expect(describeServerText(page)).toBe(`502 Bad Gateway (authorization: bearer ${REDACTED})`);
     expect(describeServerText('<html><head><title>504 Gateway Time-out</title></head><body></body></html>')).toBe('504 Gateway Time-out');
     expect(describeServerText('y'.repeat(5000)).length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('a polls file written by an older version', () => {
+  it('loads with the echoed token redacted and the error capped', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'startrail-old-polls-'));
+    try {
+      const token = makeToken();
+      const csv = path.join(dir, 'x.csv');
+      writeFileSync(csv, 'golang/go,1767225600,1\n');
+      const error = `GitHub unavailable (502): <html>authorization: bearer ${token}</html> ${'x'.repeat(1000)}`;
+      writeFileSync(path.join(dir, 'x.polls.csv'), `${POLLS_HEADER.join(',')}\nlanguage:go,1767225600,failed,1000,0,0,1,1,10,2026-01-01T00:00:00.000Z,"${error}"\n`);
+      const side = await readSideFiles(csv);
+      const stored = side.polls?.[0]?.error ?? '';
+      expect(stored).toContain('GitHub unavailable (502)');
+      expect(leaksOf(stored, token)).toBe(false);
+      expect(stored.length).toBeLessThanOrEqual(300);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
