@@ -60,11 +60,13 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
   const base = { track: track.query, ts, startedAt, rejected: 0, written: 0 };
   let record: PollRecord;
   let retryable = false;
-  // Names whose rows may be in the slot without a complete snapshot: an earlier attempt's
-  // leftovers, then this attempt's own. Every record but an `ok` one keeps them. Read outside
-  // the try: if the polls table cannot be read, a record written now could erase them, so the
-  // invocation fails instead and is delivered again.
+  // Names whose rows may be in the slot: an earlier attempt's (complete or not), then this
+  // attempt's own. Every record keeps them; an `ok` one keeps exactly its snapshot's names, so a
+  // later delivery of the slot (a duplicate, a manual re-run) can remove the rows of names its
+  // own snapshot no longer has. Read outside the try: if the polls table cannot be read, a record
+  // written now could erase them, so the invocation fails instead and is delivered again.
   let unsettled = await withRetry(deps, () => namesLeftWriting(deps.dynamo, deps.pollsTable, track.query, ts));
+  let snapshotNames: string[] = [];
 
   try {
     const fetched = await fetchTop(deps.github, track.query, {
@@ -81,6 +83,7 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     // top N by now): their rows are deleted once this snapshot is written.
     const names = new Set(samples.map((s) => s.repo));
     const leftover = unsettled.filter((n) => !names.has(n));
+    snapshotNames = [...names];
     unsettled = [...names, ...leftover];
     const writing: PollRecord = { ...base, status: 'failed', expected: fetched.expected, points: counters.points, requests: counters.requests, durationMs: 0, error: INTERRUPTED };
     const { namesKept } = await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, writing, unsettled));
@@ -96,7 +99,7 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     };
     const written = await writeSnapshot(deps.dynamo, samples, writeOptions);
     const removed = leftover.length > 0 ? await deleteRows(deps.dynamo, leftover.map((repo) => ({ repo, ts })), writeOptions) : undefined;
-    if (removed) log.info('removed rows an interrupted attempt wrote for names no longer in the snapshot', { removed: removed.written, names: leftover.slice(0, 20) });
+    if (removed) log.info('removed rows an earlier attempt wrote for names no longer in the snapshot', { removed: removed.written, names: leftover.slice(0, 20) });
     const writeShort = written.written < samples.length;
     const removeShort = removed !== undefined && removed.failed > 0;
     const short = writeShort || removeShort;
@@ -150,7 +153,7 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
   // An aborted invocation is a killed one: its record stays the interrupted one, and the
   // re-delivered event rewrites the same slot from scratch.
   if (deps.signal?.aborted) throw new Error(`poll of ${track.query} at ${ts} aborted`);
-  const keep = record.status === 'ok' ? [] : unsettled;
+  const keep = record.status === 'ok' ? snapshotNames : unsettled;
   await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, record, keep));
   (record.status === 'ok' ? log.info : log.warn)('poll recorded', {
     status: record.status,

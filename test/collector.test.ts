@@ -290,4 +290,34 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     expect(ranked(rows)).toEqual(ranked(sim.world.top('language:go', rename.at + 10 * 60_000, 1000)));
     expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({ status: 'ok', staleRemoved: 1 });
   });
+
+  it('a completed slot delivered again after a rename (or an ok, a kill, then an ok) ends with one snapshot: N rows, one name per repo id', async () => {
+    const tables = await freshTables(dynamo.endpoint);
+    const rename = sim.world.renames[0]!;
+    const event = { time: new Date(rename.at - 20 * 60_000).toISOString() };
+    const run = (dynamoClient: DynamoDBClient, deps = {}) =>
+      collector({ url: sim.url, dynamo: dynamoClient, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO], deps }).run(event);
+    sim.setFaults({});
+    sim.setTime(rename.at - 10 * 60_000);
+    expect((await run(tables.client)).polls[0]).toMatchObject({ status: 'ok', written: 1000 });
+
+    // A duplicate delivery, late: GitHub has renamed docker/docker to moby/moby since.
+    sim.setTime(rename.at + 10 * 60_000);
+    const again = await run(tables.client);
+    expect(again.polls[0]).toMatchObject({ status: 'ok', written: 1000, staleRemoved: 1 });
+    let rows = await scanStars(tables.client, tables.starsTable);
+    expect(rows).toHaveLength(1000);
+    expect(new Set(rows.map((r) => r.repoId)).size).toBe(1000);
+    expect(ranked(rows)).toEqual(ranked(sim.world.top('language:go', rename.at + 10 * 60_000, 1000)));
+
+    // Back before the rename (an ok, then a killed delivery, then an ok): still one name per id.
+    const { controller, killing } = killedAtBatch(tables.client, 3);
+    sim.setTime(rename.at - 5 * 60_000);
+    await expect(run(killing, { signal: controller.signal })).rejects.toThrow(/aborted/);
+    sim.setTime(rename.at + 12 * 60_000);
+    expect((await run(tables.client)).polls[0]).toMatchObject({ status: 'ok', written: 1000 });
+    rows = await scanStars(tables.client, tables.starsTable);
+    expect(rows).toHaveLength(1000);
+    expect(ranked(rows)).toEqual(ranked(sim.world.top('language:go', rename.at + 12 * 60_000, 1000)));
+  });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { slotOf } from '../../core/domain.js';
 import { createDynamoClient } from '../../core/dynamodb-client.js';
-import { INTERRUPTED } from '../../lambda/slot-intent.js';
+import { INTERRUPTED, unpackNames } from '../../lambda/slot-intent.js';
 import { embeddedDynamoDir, startEmbeddedDynamo } from '../../local/dynamodb.js';
 import { createWorld } from '../../local/github-sim/world.js';
 import { getPoll, type StoredRow, scanStars } from './collector-harness.js';
@@ -87,9 +87,13 @@ export function slotProblems(view: StoreView, truth: Map<string, { stars: number
   const missing = [...truth.keys()].filter((name) => !stored.has(name));
   if (missing.length > 0) problems.push(`${missing.length} of the true top missing, e.g. ${missing.slice(0, 3).join(', ')}`);
   const p = view.poll;
-  if (p?.status !== 'ok' || p.expected !== truth.size || p.written !== truth.size || p.writing !== undefined) {
+  if (p?.status !== 'ok' || p.expected !== truth.size || p.written !== truth.size) {
     problems.push(`poll record not ok for ${truth.size}: ${JSON.stringify({ status: p?.status, expected: p?.expected, written: p?.written, error: p?.error })}`);
   }
+  // An ok record keeps exactly its snapshot's names, for a later delivery of the slot to compare with.
+  const packed = (p?.writing as { B?: Uint8Array } | undefined)?.B;
+  const kept = packed ? unpackNames(packed) : [];
+  if (kept.length !== truth.size || kept.some((name) => !truth.has(name))) problems.push(`the ok record keeps ${kept.length} names, not the ${truth.size} of its snapshot`);
   return problems.slice(0, 20);
 }
 
