@@ -12,7 +12,7 @@ import { createGitHubClient, type GitHubClient } from './github-client.js';
 import { type MetricSink, stdoutMetricSink } from './metrics.js';
 import { pollTrack } from './poll-track.js';
 import type { PollRecord } from './record-poll.js';
-import { resolveToken } from './token.js';
+import { forgetToken, resolveToken, type TokenSource } from './token.js';
 
 /** What EventBridge Scheduler delivers (only `time` matters here). */
 export interface ScheduledEvent {
@@ -111,32 +111,47 @@ export function createHandler(deps: CollectorDeps | (() => Promise<CollectorDeps
   };
 }
 
-let coldStart: Promise<CollectorDeps> | undefined;
-
-/** Built once per Lambda container: config, token (Secrets Manager), clients. */
-async function depsFromEnvironment(): Promise<CollectorDeps> {
-  const config = loadConfig(process.env);
-  const logger = createLogger({ base: { service: 'startrail-collector' } });
-  const token = await resolveToken({ secretArn: config.githubTokenSecretArn, envToken: config.githubToken, region: config.awsRegion });
-  return {
-    // A refused token drops this container's cache, so a token put into the secret after the
-    // failure is read on the next invocation instead of at the next cold start.
-    github: createGitHubClient({ url: config.githubApiUrl, token, logger, onUnauthorized: () => (coldStart = undefined) }),
-    dynamo: createDynamoClient({ endpoint: config.dynamodbEndpoint, region: config.awsRegion, maxAttempts: 3 }),
-    config,
-    logger,
-    metrics: stdoutMetricSink,
-  };
+export interface LambdaOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Secrets Manager; injected in tests (no local Secrets Manager exists). */
+  secrets?: TokenSource['secrets'];
 }
 
-const run = createHandler(() => {
-  coldStart ??= depsFromEnvironment();
-  // A failed cold start (e.g. the secret is still empty) is retried on the next invocation.
-  coldStart.catch(() => {
-    coldStart = undefined;
+/**
+ * The handler as deployed: its dependencies are built once per container from the environment.
+ * A refused token (401) drops them and the cached secret, so a token rotated in Secrets Manager
+ * is read on the next invocation, not at the next cold start.
+ */
+export function lambdaHandler(options: LambdaOptions = {}): ReturnType<typeof createHandler> {
+  let coldStart: Promise<CollectorDeps> | undefined;
+  const build = async (): Promise<CollectorDeps> => {
+    const config = loadConfig(options.env ?? process.env);
+    const logger = createLogger({ base: { service: 'startrail-collector' } });
+    const source = { secretArn: config.githubTokenSecretArn, envToken: config.githubToken, region: config.awsRegion, secrets: options.secrets };
+    const token = await resolveToken(source);
+    const onUnauthorized = () => {
+      coldStart = undefined;
+      forgetToken(source);
+    };
+    return {
+      github: createGitHubClient({ url: config.githubApiUrl, token, logger, onUnauthorized }),
+      dynamo: createDynamoClient({ endpoint: config.dynamodbEndpoint, region: config.awsRegion, maxAttempts: 3 }),
+      config,
+      logger,
+      metrics: stdoutMetricSink,
+    };
+  };
+  return createHandler(() => {
+    coldStart ??= build();
+    // A failed cold start (e.g. the secret is still empty) is retried on the next invocation.
+    coldStart.catch(() => {
+      coldStart = undefined;
+    });
+    return coldStart;
   });
-  return coldStart;
-});
+}
+
+const run = lambdaHandler();
 
 export async function handler(event: ScheduledEvent): Promise<CollectResult> {
   return run(event);

@@ -55,6 +55,11 @@ export async function resolveToken(source: TokenSource): Promise<string> {
   return token;
 }
 
+/** Forgets the cached secret of `source`: GitHub refused it, so the next read asks Secrets Manager again. */
+export function forgetToken(source: Pick<TokenSource, 'secretArn'>): void {
+  if (source.secretArn) cache.delete(source.secretArn);
+}
+
 /** Forgets cached secrets (tests). */
 export function clearTokenCache(): void {
   cache.clear();

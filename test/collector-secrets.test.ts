@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { slotOf } from '../core/domain.js';
 import { createLogger } from '../core/log.js';
-import { handler, PollIncompleteError } from '../lambda/handler.js';
+import { handler, lambdaHandler, PollIncompleteError } from '../lambda/handler.js';
 import { clearTokenCache, resolveToken } from '../lambda/token.js';
 import { type EmbeddedDynamo, ensureTables } from '../local/dynamodb.js';
 import { type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
@@ -112,6 +112,37 @@ describe('the GitHub token stays secret', () => {
     createLogger({ sink: (l) => lines.push(l) }).error('oops', { error: new Error(`bad header bearer ${secret}`) });
     expect(lines.join('')).not.toContain(secret);
     clearTokenCache();
+  });
+
+  it('a token rotated in Secrets Manager is picked up by a warm function after a 401, without a redeploy', async () => {
+    clearTokenCache();
+    const tables = await freshTables(dynamo.endpoint);
+    let current = WRONG;
+    // No local Secrets Manager exists, so this one client is a stand-in; the secret is "rotated" by changing `current`.
+    const send = vi.fn(async () => ({ SecretString: JSON.stringify({ token: current }) }));
+    const run = lambdaHandler({
+      env: {
+        GITHUB_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:rotated',
+        GITHUB_API_URL: sim.url,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        STARS_TABLE: tables.starsTable,
+        POLLS_TABLE: tables.pollsTable,
+        TRACKS: '[{"query":"language:go","top":100}]',
+      },
+      secrets: { send } as never,
+    });
+    sim.setTime(T);
+    const quiet = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    try {
+      await expect(run({ time: new Date(T).toISOString() })).rejects.toBeInstanceOf(PollIncompleteError);
+      current = TOKEN; // the operator puts the right token into the secret
+      const result = await run({ time: new Date(T).toISOString() });
+      expect(result.polls[0]).toMatchObject({ status: 'ok', written: 100 });
+      expect(send).toHaveBeenCalledTimes(2);
+    } finally {
+      for (const spy of quiet) spy.mockRestore();
+      clearTokenCache();
+    }
   });
 
   it('an empty secret is a clear error naming the secret, and is not cached', async () => {
