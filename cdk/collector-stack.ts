@@ -3,7 +3,7 @@
 // a helper that might grant more than the collector uses.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,7 +19,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type StackSettings, timeoutSeconds, totalTop } from './settings.js';
+import { type StackSettings, scheduleCron, timeoutSeconds, totalTop } from './settings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -96,12 +96,14 @@ export class CollectorStack extends Stack {
       handler: 'handler',
       projectRoot: ROOT,
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(timeoutSeconds(totalTop(settings))),
-      // Polls never overlap: a slow poll delays the next one instead of racing it.
-      reservedConcurrentExecutions: 1,
+      // Opt-in (-c reservedConcurrency=1): reserving fails CREATE on accounts whose concurrency
+      // quota is 10 (at least 10 must stay unreserved). Without it an overlapping poll is harmless:
+      // each poll writes only its own slot's keys.
+      ...(settings.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: settings.reservedConcurrency } : {}),
       role,
       logGroup,
       // TEXT keeps the collector's stdout lines verbatim, which is what Embedded Metric Format needs.
@@ -120,7 +122,7 @@ export class CollectorStack extends Stack {
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
@@ -131,10 +133,6 @@ export class CollectorStack extends Stack {
         banner: "import { createRequire as __startrailCreateRequire } from 'node:module'; const require = __startrailCreateRequire(import.meta.url);",
         forceDockerBundling: false,
       },
-    });
-    Validations.of(this.collector).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose (supported by Lambda into 2027): the bundle targets node22 and the code is tested on Node 20/22.',
     });
 
     this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
@@ -161,7 +159,9 @@ export class CollectorStack extends Stack {
 
     const schedule = new scheduler.Schedule(this, 'PollSchedule', {
       description: 'startrail: one poll per slot',
-      schedule: scheduler.ScheduleExpression.rate(rate),
+      // A cron on the clock, not rate(): rate() fires at deploy time + k * period, so a poll would
+      // run up to one slot after the slot it is recorded under.
+      schedule: scheduler.ScheduleExpression.expression(scheduleCron(settings.scheduleRateMinutes), TimeZone.ETC_UTC),
       target: new targets.LambdaInvoke(this.collector, {
         role: schedulerRole,
         // The collector takes the slot from `time`: the scheduled time, identical on every retry.

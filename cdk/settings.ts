@@ -8,18 +8,36 @@ export type BillingMode = 'on-demand' | 'provisioned';
 
 export interface StackSettings {
   tracks: Track[];
-  /** Minutes between polls; a multiple of the 15-minute slot. */
+  /** Minutes between polls, on the clock in UTC: one of SCHEDULE_RATES (see scheduleCron). */
   scheduleRateMinutes: number;
   billingMode: BillingMode;
   /** Provisioned mode only: stars table write and read capacity units. */
   writeCapacity: number;
   readCapacity: number;
   alarmEmail?: string;
+  /** The collector's reserved concurrency; absent = none (opt-in: it counts against the account's quota). */
+  reservedConcurrency?: number;
 }
 
 type Lookup = (key: string) => unknown;
 
 const SLOT_MINUTES = SLOT_SECONDS / 60;
+
+/**
+ * The poll periods a cron can fire on the clock: multiples of the 15-minute slot that divide an
+ * hour (15, 30) or a day in whole hours (60 ... 1440). 45 or 90 minutes would drift off the hour
+ * under a cron, and `rate()` fires at deploy time + k * period, off the quarter hour.
+ */
+export const SCHEDULE_RATES = [15, 30, 60, 120, 180, 240, 360, 480, 720, 1440] as const;
+
+/** The EventBridge Scheduler cron (UTC) that fires every `minutes`, on the quarter hour: one of SCHEDULE_RATES. */
+export function scheduleCron(minutes: number): string {
+  if (!(SCHEDULE_RATES as readonly number[]).includes(minutes)) throw new RangeError(`no cron fires every ${minutes} minutes on the clock`);
+  if (minutes < 60) return `cron(0/${minutes} * * * ? *)`;
+  if (minutes === 60) return 'cron(0 * * * ? *)';
+  if (minutes < 1440) return `cron(0 0/${minutes / 60} * * ? *)`;
+  return 'cron(0 0 * * ? *)';
+}
 
 export function readSettings(get: Lookup): StackSettings {
   const tracks = readTracks(get('tracks'));
@@ -28,7 +46,16 @@ export function readSettings(get: Lookup): StackSettings {
   const writeCapacity = readUnits('writeCapacity', get('writeCapacity'), defaultWriteCapacity(totalTop({ tracks })));
   const readCapacity = readUnits('readCapacity', get('readCapacity'), 5);
   const alarmEmail = readEmail(get('alarmEmail'));
-  return { tracks, scheduleRateMinutes, billingMode, writeCapacity, readCapacity, ...(alarmEmail ? { alarmEmail } : {}) };
+  const reservedConcurrency = readReservedConcurrency(get('reservedConcurrency'));
+  return {
+    tracks,
+    scheduleRateMinutes,
+    billingMode,
+    writeCapacity,
+    readCapacity,
+    ...(alarmEmail ? { alarmEmail } : {}),
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
+  };
 }
 
 /** Repositories polled per run, across all tracks. */
@@ -67,10 +94,9 @@ function readRate(value: unknown): number {
   if (value === undefined || value === null || value === '') return SLOT_MINUTES;
   const minutes = typeof value === 'number' ? value : Number(String(value).trim().replace(/\s*minutes?$/, ''));
   // The collector floors a poll's time to its 15-minute slot: faster polls would overwrite each other.
-  if (!Number.isInteger(minutes) || minutes < SLOT_MINUTES || minutes % SLOT_MINUTES !== 0 || minutes > 1440) {
-    throw new RangeError(
-      `context "scheduleRate": expected minutes, a multiple of ${SLOT_MINUTES} from ${SLOT_MINUTES} to 1440, got ${JSON.stringify(value)}`,
-    );
+  // And the schedule is a cron on the clock (scheduleCron), which only these periods can be.
+  if (!(SCHEDULE_RATES as readonly number[]).includes(minutes)) {
+    throw new RangeError(`context "scheduleRate": expected minutes, one of ${SCHEDULE_RATES.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return minutes;
 }
@@ -88,6 +114,15 @@ function readUnits(key: string, value: unknown, fallback: number): number {
   const units = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(units) || units < 1 || units > 40_000) {
     throw new RangeError(`context "${key}": expected "auto" or an integer from 1 to 40000, got ${JSON.stringify(value)}`);
+  }
+  return units;
+}
+
+function readReservedConcurrency(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const units = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(units) || units < 1) {
+    throw new RangeError(`context "reservedConcurrency": expected a positive integer or "", got ${JSON.stringify(value)}`);
   }
   return units;
 }

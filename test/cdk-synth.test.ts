@@ -77,7 +77,7 @@ describe('npx cdk synth', () => {
       timeout: 120_000,
     });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/startrail cdk: context "scheduleRate": expected minutes, a multiple of 15 .*"7"/);
+    expect(result.stderr).toMatch(/startrail cdk: context "scheduleRate": expected minutes, one of 15, 30, 60, .*"7"/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   }, 150_000);
 });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../cdk/build-app.js';
 import { type CollectorStack, EMPTY_TOKEN } from '../cdk/collector-stack.js';
 import { parseSecret } from '../lambda/token.js';
-import { defaultWriteCapacity, readSettings, timeoutSeconds } from '../cdk/settings.js';
+import { defaultWriteCapacity, readSettings, scheduleCron, timeoutSeconds } from '../cdk/settings.js';
 
 const outdirs: string[] = [];
 function tempOutdir(): string {
@@ -91,13 +91,37 @@ describe('settings from context', () => {
   it.each([
     ['tracks', '[{"query":"language:go","top":0}]', /context "tracks": TRACKS\[0\]\.top/],
     ['tracks', '[{"query":', /context "tracks"/],
-    ['scheduleRate', '5', /context "scheduleRate": expected minutes, a multiple of 15.*"5"/],
+    ['scheduleRate', '5', /context "scheduleRate": expected minutes, one of 15, 30, 60, 120, 180, 240, 360, 480, 720, 1440, got "5"/],
+    ['scheduleRate', '45', /context "scheduleRate": expected minutes, one of 15, 30, 60, .*got "45"/],
+    ['scheduleRate', '90', /context "scheduleRate".*got "90"/],
+    ['reservedConcurrency', '0', /context "reservedConcurrency": expected a positive integer or "", got "0"/],
+    ['reservedConcurrency', 'one', /context "reservedConcurrency".*"one"/],
+    ['reservedConcurrency', '1.5', /context "reservedConcurrency".*"1.5"/],
     ['scheduleRate', 'often', /context "scheduleRate"/],
     ['billingMode', 'free', /context "billingMode": expected "on-demand" or "provisioned", got "free"/],
     ['writeCapacity', '-3', /context "writeCapacity"/],
     ['alarmEmail', 'nobody', /context "alarmEmail".*"nobody"/],
   ])('rejects %s=%s naming the key', (key, value, message) => {
     expect(() => readSettings((k) => (k === key ? value : undefined))).toThrow(message);
+  });
+
+  it('reads reservedConcurrency: absent or empty is none, a positive integer otherwise', () => {
+    expect(readSettings(() => undefined)).not.toHaveProperty('reservedConcurrency');
+    expect(readSettings((k) => (k === 'reservedConcurrency' ? '' : undefined))).not.toHaveProperty('reservedConcurrency');
+    expect(readSettings((k) => (k === 'reservedConcurrency' ? '1' : undefined)).reservedConcurrency).toBe(1);
+    expect(readSettings((k) => (k === 'reservedConcurrency' ? 3 : undefined)).reservedConcurrency).toBe(3);
+  });
+
+  it.each([
+    [15, 'cron(0/15 * * * ? *)'],
+    [30, 'cron(0/30 * * * ? *)'],
+    [60, 'cron(0 * * * ? *)'],
+    [120, 'cron(0 0/2 * * ? *)'],
+    [180, 'cron(0 0/3 * * ? *)'],
+    [720, 'cron(0 0/12 * * ? *)'],
+    [1440, 'cron(0 0 * * ? *)'],
+  ])('schedules every %i minutes on the clock, in UTC: %s', (minutes, expression) => {
+    expect(scheduleCron(minutes)).toBe(expression);
   });
 
   it('sizes the timeout for top N: 60 s + 15 s per 1,000, capped at 900 s', () => {
@@ -153,15 +177,15 @@ describe('the default stack', () => {
     });
   });
 
-  it('runs the collector on Node 22, ARM64, bundled ESM, reserved concurrency 1, sized timeout', () => {
+  it('runs the collector on Node 24, ARM64, bundled ESM, no reserved concurrency, sized timeout', () => {
     const fn = logicalId('AWS::Lambda::Function', 'Collector');
+    expect(propsOf(fn)).not.toHaveProperty('ReservedConcurrentExecutions');
     expect(propsOf(fn)).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
       Timeout: 75,
-      ReservedConcurrentExecutions: 1,
       LoggingConfig: { LogFormat: 'Text', LogGroup: { Ref: logicalId('AWS::Logs::LogGroup', 'CollectorLogs') } },
       Role: { 'Fn::GetAtt': [logicalId('AWS::IAM::Role', 'CollectorRole'), 'Arn'] },
     });
@@ -248,11 +272,12 @@ describe('the default stack', () => {
     expect(() => parseSecret(EMPTY_TOKEN, 'secret')).toThrow(/secret is empty/);
   });
 
-  it('invokes the collector rate(15 minutes) with the scheduled time, a retry policy and a dead-letter queue', () => {
+  it('invokes the collector on the quarter hour (cron, UTC) with the scheduled time, a retry policy and a dead-letter queue', () => {
     const queue = logicalId('AWS::SQS::Queue', 'ScheduleDeadLetters');
     const schedule = propsOf(logicalId('AWS::Scheduler::Schedule', 'PollSchedule'));
     expect(schedule).toMatchObject({
-      ScheduleExpression: 'rate(15 minutes)',
+      ScheduleExpression: 'cron(0/15 * * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
@@ -387,7 +412,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 });
 
 describe('context variants', () => {
-  it('provisioned billing, a 30-minute rate, top 2,500 and an alarm email', () => {
+  it('provisioned billing, a 30-minute rate, top 2,500, reserved concurrency 1 and an alarm email', () => {
     const { stack: variant } = buildApp({
       outdir: tempOutdir(),
       context: {
@@ -396,6 +421,7 @@ describe('context variants', () => {
         scheduleRate: '30',
         tracks: '[{"query":"language:go","top":2000},{"query":"language:rust","top":500}]',
         alarmEmail: 'ops@example.com',
+        reservedConcurrency: '1',
       },
     });
     const t = Template.fromStack(variant);
@@ -412,10 +438,12 @@ describe('context variants', () => {
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 60 + Math.ceil(15 * 2.5),
+      ReservedConcurrentExecutions: 1,
       Environment: { Variables: Match.objectLike({ TRACKS: '[{"query":"language:go","top":2000},{"query":"language:rust","top":500}]' }) },
     });
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(30 minutes)',
+      ScheduleExpression: 'cron(0/30 * * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
       Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 1800 } }),
     });
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 1800 });
