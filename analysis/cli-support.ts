@@ -1,13 +1,12 @@
 // What both analysis CLIs share: the database from flags and environment, progress, and
 // expected errors as one line and a non-zero exit.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { escapeControl, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
 import { assertRepoName } from '../core/repo-name.js';
-import { type Database, embeddedPostgresDir, openDatabase } from '../core/database.js';
+import { type Database, hasEmbeddedDatabase, openDatabase } from '../core/database.js';
 import { dataDirExists } from '../core/data-dir.js';
 
 export interface DatabaseFlags {
@@ -25,7 +24,7 @@ export async function openFromFlags(flags: DatabaseFlags): Promise<Database> {
   opened = { kind: url ? 'server' : 'embedded', dataDir };
   // Reading never creates a database: no embedded one here means no data here. A data directory
   // that cannot be read (a file in the way, no permission) is said as such, not as "no data".
-  if (!url && !(dataDirExists(dataDir) && existsSync(path.join(embeddedPostgresDir(dataDir), 'PG_VERSION')))) throw new Error(noData());
+  if (!url && !(dataDirExists(dataDir) && hasEmbeddedDatabase(dataDir))) throw new Error(noData());
   const urlSetting = flags.databaseUrl ? '--database-url' : 'DATABASE_URL';
   return openDatabase({ url, dataDir, urlSetting });
 }
@@ -42,7 +41,7 @@ function noData(): string {
   if (opened?.kind !== 'embedded') return 'no github_stars table in this database: load the data first (npm run load)';
   const here = path.relative(process.cwd(), opened.dataDir) || '.';
   const demo = path.join(opened.dataDir, 'demo');
-  if (existsSync(path.join(embeddedPostgresDir(demo), 'PG_VERSION'))) {
+  if (hasEmbeddedDatabase(demo)) {
     const there = path.relative(process.cwd(), demo);
     return `no data in the embedded database of ${here}; the demo's data is in ${there}: add --data-dir ${there} (or load yours: npm run load -- --file <csv>)`;
   }

@@ -15,14 +15,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedPostgresDir } from '../core/database.js';
 import type { BenchResult } from './run.js';
+import { knob } from './knob.js';
 
 export const title = 'Demo: time and peak memory of the default demo, and 20 fresh demos in a row';
 
-const knob = (name: string, fallback: number, min: number) => {
-  const n = Number(process.env[name] || fallback);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected a whole number >= ${min}, got ${process.env[name]}`);
-  return n;
-};
 const RUNS = knob('BENCH_DEMO_RUNS', 3, 1);
 const FRESH = knob('BENCH_DEMO_FRESH', 20, 0);
 

@@ -25,16 +25,12 @@ import { loadBatches } from '../etl/load.js';
 import { readCsvBatches } from '../etl/read-csv.js';
 import { peakMemory } from '../local/process-memory.js';
 import type { BenchResult } from './run.js';
+import { knob } from './knob.js';
 
 export const title = 'Load: ours (server and embedded) vs the article\'s procedure vs the best hand-run psql';
 
 const exec = promisify(execFile);
 const SERVER = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const knob = (name: string, fallback: number, min: number) => {
-  const n = Number(process.env[name] || fallback);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}: expected a whole number >= ${min}, got ${process.env[name]}`);
-  return n;
-};
 const ROWS = knob('BENCH_ROWS', 23_279_479, 1);
 const RUNS = knob('BENCH_LOAD_RUNS', 3, 1);
 const ARTICLE_RUNS = knob('BENCH_ARTICLE_RUNS', 1, 1);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { SettingError } from './cli-text.js';
 import { acquireEmbedded, type EmbeddedOptions } from './embedded-postgres.js';
 
-export { EmbeddedPostgresError, embeddedPostgresDir } from './embedded-postgres.js';
+export { EmbeddedPostgresError, embeddedPostgresDir, hasEmbeddedDatabase } from './embedded-postgres.js';
 
 export interface Database {
   /** `server`: DATABASE_URL; `embedded`: the server under the data directory. */

