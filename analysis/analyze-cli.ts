@@ -7,7 +7,9 @@ import { writeResults } from './write-results.js';
 
 const program = new Command('analyze')
   .description(
-    'Run every analysis (' + ANALYSES.map((a) => a.name).join(', ') + ') on github_stars. ' +
+    'Run every analysis (' +
+      ANALYSES.map((a) => a.name).join(', ') +
+      ') on github_stars. ' +
       'table prints the head of each and the totals; csv and json write one file per analysis.',
   )
   .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))

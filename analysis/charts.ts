@@ -37,7 +37,18 @@ export interface ChartSpec {
 }
 
 /** Tableau 10: distinguishable, and still readable in grey. */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 export const WIDTH = 1200;
 export const HEIGHT = 600;
@@ -52,7 +63,8 @@ export const DAY = 86_400;
 const COMPACT = { notation: 'compact', maximumSignificantDigits: 3 } as const;
 
 export const num = (v: unknown): number => Number(v);
-export const fmt = (n: number): string => new Intl.NumberFormat('en', { maximumFractionDigits: n < 10 ? 2 : 0 }).format(n);
+export const fmt = (n: number): string =>
+  new Intl.NumberFormat('en', { maximumFractionDigits: n < 10 ? 2 : 0 }).format(n);
 
 export function axisTitle(text: string) {
   return { display: true, text, font: { size: 13, weight: 'bold' as const } };
@@ -72,7 +84,14 @@ export function timeAxis(extra: Record<string, unknown> = {}) {
     title: axisTitle('date'),
     time: {
       tooltipFormat: 'yyyy-MM-dd HH:mm',
-      displayFormats: { hour: 'MMM d HH:mm', day: 'MMM d', week: 'MMM d', month: 'MMM yyyy', quarter: 'MMM yyyy', year: 'yyyy' },
+      displayFormats: {
+        hour: 'MMM d HH:mm',
+        day: 'MMM d',
+        week: 'MMM d',
+        month: 'MMM yyyy',
+        quarter: 'MMM yyyy',
+        year: 'yyyy',
+      },
     },
     ticks: { maxRotation: 0, autoSkipPadding: 24 },
     ...extra,
@@ -90,7 +109,13 @@ export function baseOptions(title: string, subtitle: string, legend: boolean) {
     interaction: { mode: 'nearest', intersect: false },
     plugins: {
       title: { display: true, text: title, font: { size: 18, weight: 'bold' }, padding: { top: 8, bottom: 4 } },
-      subtitle: { display: subtitle !== '', text: subtitle, font: { size: 13 }, color: '#555', padding: { bottom: 10 } },
+      subtitle: {
+        display: subtitle !== '',
+        text: subtitle,
+        font: { size: 13 },
+        color: '#555',
+        padding: { bottom: 10 },
+      },
       legend: { display: legend, position: 'top', labels: { boxWidth: 14, font: { size: 12 } } },
     },
   };
@@ -153,7 +178,8 @@ export function starsPerDaySorted(rows: Row[]): ChartSpec {
   return {
     id: '2-stars-per-day',
     title: 'Stars per day, sorted',
-    caption: 'Stars gained per day over the time each repo was tracked, fastest first; below zero, repos that lost stars.',
+    caption:
+      'Stars gained per day over the time each repo was tracked, fastest first; below zero, repos that lost stars.',
     width: WIDTH,
     height: HEIGHT,
     config: {
@@ -317,7 +343,10 @@ export function starHistory(history: Row[], chosen: string[], bursts: Row[] = []
       borderColor: color,
       backgroundColor: color,
       borderWidth: 2,
-      pointRadius: pointRadiusFor(points.map((p) => p.ts), fullSpan),
+      pointRadius: pointRadiusFor(
+        points.map((p) => p.ts),
+        fullSpan,
+      ),
     });
     datasets.push({
       label: `${repo} change`,
@@ -409,7 +438,9 @@ export interface DayGain {
 export function gainsByRepo(dailyGains: Row[], chosen: string[]): Map<string, DayGain[]> {
   const out = new Map<string, DayGain[]>(chosen.map((r) => [r, []]));
   for (const r of dailyGains) {
-    out.get(String(r.repo))?.push({ day: num(r.day), stars: num(r.stars), gain: r.new_stars === null ? null : num(r.new_stars) });
+    out
+      .get(String(r.repo))
+      ?.push({ day: num(r.day), stars: num(r.stars), gain: r.new_stars === null ? null : num(r.new_stars) });
   }
   return out;
 }
@@ -426,9 +457,15 @@ export function newStarsPerDay(dailyGains: Row[], chosen: string[], bursts: Row[
     borderColor: PALETTE[i % PALETTE.length],
     backgroundColor: PALETTE[i % PALETTE.length],
     borderWidth: 1.5,
-    pointRadius: pointRadiusFor(days.map((d) => d.day), fullSpan),
+    pointRadius: pointRadiusFor(
+      days.map((d) => d.day),
+      fullSpan,
+    ),
   }));
-  const marks = strongestPerRepo(bursts.filter((b) => gains.has(String(b.repo)))).map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) }));
+  const marks = strongestPerRepo(bursts.filter((b) => gains.has(String(b.repo)))).map((b) => ({
+    x: num(b.day) * 1000,
+    y: num(b.gain),
+  }));
   if (marks.length) datasets.push(burstMarkers(marks));
   return {
     id: '5-new-stars-per-day',
@@ -441,7 +478,11 @@ export function newStarsPerDay(dailyGains: Row[], chosen: string[], bursts: Row[
       type: 'line',
       data: { datasets },
       options: {
-        ...baseOptions('New stars per day', `stars gained per calendar day (UTC); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest bursts`, datasets.length > 1),
+        ...baseOptions(
+          'New stars per day',
+          `stars gained per calendar day (UTC); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest bursts`,
+          datasets.length > 1,
+        ),
         scales: { x: timeAxis(), y: linearAxis('new stars per day') },
       },
     } as unknown as ChartConfiguration,

@@ -5,9 +5,9 @@ import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import { escapeControl, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
-import { assertRepoName } from '../core/repo-name.js';
-import { type Database, hasEmbeddedDatabase, openDatabase } from '../core/database.js';
 import { dataDirExists } from '../core/data-dir.js';
+import { type Database, hasEmbeddedDatabase, openDatabase } from '../core/database.js';
+import { assertRepoName } from '../core/repo-name.js';
 
 export interface DatabaseFlags {
   databaseUrl?: string;
@@ -76,7 +76,8 @@ export function progress(total: number, label: string): { step(name: string): vo
 export function positiveInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag}: expected a whole number of at least 1, got ${JSON.stringify(value)}`);
     return n;
   };
 }
@@ -84,7 +85,10 @@ export function positiveInt(flag: string) {
 /** The flags both analysis CLIs take to find their database. */
 export function withDatabaseOptions(command: Command): Command {
   return command
-    .option('--database-url <url>', 'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL server (default DATABASE_URL, else the embedded PostgreSQL server under the data directory (<data dir>/postgres))',
+    )
     .option('--data-dir <dir>', 'data directory of the embedded database (default STARTRAIL_DATA_DIR or ./data)');
 }
 

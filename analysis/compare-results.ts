@@ -30,7 +30,13 @@ function sameValue(a: Row[string], b: Row[string], relTol: number): boolean {
  * The first difference between our rows and the reference's, or null when they are the same
  * answer: same rows in our order, integers equal, floats within `relTol` relative.
  */
-export function firstDifference(name: string, ours: Row[], reference: Row[], columns: string[], relTol = 1e-9): string | null {
+export function firstDifference(
+  name: string,
+  ours: Row[],
+  reference: Row[],
+  columns: string[],
+  relTol = 1e-9,
+): string | null {
   if (ours.length !== reference.length) return `${name}: ${ours.length} rows, reference has ${reference.length}`;
   const ref = inOurOrder(name, reference);
   for (let i = 0; i < ours.length; i++) {

@@ -22,9 +22,15 @@ export function formatTable(result: AnalysisResult, limit: number): string {
   const numeric = result.columns.map((c) => rows.some((r) => typeof r[c] === 'number'));
   const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
   const line = (values: string[]) =>
-    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+    values
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const description = ANALYSES.find((a) => a.name === result.name)?.description ?? '';
-  const shown = result.rows.length > rows.length ? `${rows.length} of ${INT.format(result.rows.length)} rows` : `${INT.format(result.rows.length)} rows`;
+  const shown =
+    result.rows.length > rows.length
+      ? `${rows.length} of ${INT.format(result.rows.length)} rows`
+      : `${INT.format(result.rows.length)} rows`;
   return [
     `== ${result.name}: ${description} (${shown})`,
     line(result.columns),
@@ -43,7 +49,9 @@ export function formatResults(results: AnalysisResult[], options: { limit: numbe
   const totals = ['== totals'];
   if (span) {
     totals.push(`repos tracked:      ${formatCell('repos', span.repos ?? null)}`);
-    totals.push(`period:             ${formatCell('first_ts', span.first_ts ?? null)} to ${formatCell('last_ts', span.last_ts ?? null)} UTC`);
+    totals.push(
+      `period:             ${formatCell('first_ts', span.first_ts ?? null)} to ${formatCell('last_ts', span.last_ts ?? null)} UTC`,
+    );
   }
   if (gain !== undefined) totals.push(`total stars gained: ${formatCell('total_increase', gain)}`);
   return parts.join('\n') + '\n' + totals.join('\n') + '\n';

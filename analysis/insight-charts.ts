@@ -11,8 +11,8 @@ import {
   gainsByRepo,
   HEIGHT,
   linearAxis,
-  num,
   MARKED_BURSTS_PER_REPO,
+  num,
   PALETTE,
   plural,
   pointRadiusFor,
@@ -59,7 +59,11 @@ export function newStarsSinceEntry(dailyGains: Row[], chosen: string[]): ChartSp
       type: 'line',
       data: { datasets },
       options: {
-        ...baseOptions('New stars per day, aligned by entry', entered.length ? `entered: ${entered.join('; ')}` : 'no data', datasets.length > 1),
+        ...baseOptions(
+          'New stars per day, aligned by entry',
+          entered.length ? `entered: ${entered.join('; ')}` : 'no data',
+          datasets.length > 1,
+        ),
         scales: {
           x: linearAxis('days since the repo entered the tracked set', { min: 0, ticks: { precision: 0 } }),
           y: linearAxis('new stars per day'),
@@ -71,7 +75,10 @@ export function newStarsSinceEntry(dailyGains: Row[], chosen: string[]): ChartSp
 
 /** 6. Polls per day: present, partial, failed and missing, stacked, so gaps stand out in red. */
 export function coverageChart(coverage: Row[], source: string): ChartSpec {
-  const days = new Map<number, { present: number; partial: number; failed: number; missing: number; expected: number }>();
+  const days = new Map<
+    number,
+    { present: number; partial: number; failed: number; missing: number; expected: number }
+  >();
   for (const r of coverage) {
     const day = num(r.day);
     const d = days.get(day) ?? { present: 0, partial: 0, failed: 0, missing: 0, expected: 0 };
@@ -119,7 +126,11 @@ export function coverageChart(coverage: Row[], source: string): ChartSpec {
       options: {
         ...baseOptions('Coverage: polls per day', subtitle, true),
         scales: {
-          x: timeAxis({ stacked: true, offset: false, time: { unit: list.length > 120 ? 'month' : 'day', displayFormats: { day: 'MMM d', month: 'MMM yyyy' } } }),
+          x: timeAxis({
+            stacked: true,
+            offset: false,
+            time: { unit: list.length > 120 ? 'month' : 'day', displayFormats: { day: 'MMM d', month: 'MMM yyyy' } },
+          }),
           y: linearAxis('polls (slots) per day', { stacked: true, beginAtZero: true }),
         },
       },
@@ -135,8 +146,19 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
   const span = [...gains.values()].reduce((m, d) => Math.max(m, d.length ? d.at(-1)!.day - d[0]!.day : 0), 0);
   [...gains].forEach(([repo, days], i) => {
     const color = PALETTE[i % PALETTE.length]!;
-    const radius = pointRadiusFor(days.map((d) => d.day), span);
-    datasets.push({ label: repo, data: days.map((d) => ({ x: d.day * 1000, y: d.stars })), yAxisID: 'y', borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: radius });
+    const radius = pointRadiusFor(
+      days.map((d) => d.day),
+      span,
+    );
+    datasets.push({
+      label: repo,
+      data: days.map((d) => ({ x: d.day * 1000, y: d.stars })),
+      yAxisID: 'y',
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: 2,
+      pointRadius: radius,
+    });
     datasets.push({
       label: `${repo} new stars`,
       legendHidden: true,
@@ -152,8 +174,21 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
   const shown = strongestPerRepo(bursts.filter((b) => gains.has(String(b.repo))));
   const stars = (b: Row) => gains.get(String(b.repo))!.find((d) => d.day === num(b.day))?.stars ?? null;
   if (shown.length) {
-    datasets.push(burstMarkers(shown.map((b) => ({ x: num(b.day) * 1000, y: stars(b) })).filter((p): p is { x: number; y: number } => p.y !== null), 'y'));
-    datasets.push({ ...burstMarkers(shown.map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) })), 'gain'), legendHidden: true });
+    datasets.push(
+      burstMarkers(
+        shown
+          .map((b) => ({ x: num(b.day) * 1000, y: stars(b) }))
+          .filter((p): p is { x: number; y: number } => p.y !== null),
+        'y',
+      ),
+    );
+    datasets.push({
+      ...burstMarkers(
+        shown.map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) })),
+        'gain',
+      ),
+      legendHidden: true,
+    });
   }
   const top = bursts[0];
   // With no burst there is no series; the axis still spans the data, not chart.js's default.
@@ -163,12 +198,11 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
     ? `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${new Date(num(top.day) * 1000).toISOString().slice(0, 10)} (${fmt(num(top.multiple))}x its baseline)`
     : daysCovered < MIN_BURST_HISTORY_DAYS
       ? `no bursts yet: a burst needs 7 daily gains before it as its baseline (${MIN_BURST_HISTORY_DAYS} days of data); this data covers ${plural(daysCovered, 'day')}`
-      : 'no day stood far above its repo\'s own 14-day baseline';
+      : "no day stood far above its repo's own 14-day baseline";
   return {
     id: '7-bursts',
     title: 'Star bursts',
-    caption:
-      `The repos with the strongest bursts: stars at each day's end (top) and new stars per day (bottom). A burst is a day whose gain stands far above the repo's own median of the 14 days before (a robust score); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest.`,
+    caption: `The repos with the strongest bursts: stars at each day's end (top) and new stars per day (bottom). A burst is a day whose gain stands far above the repo's own median of the 14 days before (a robust score); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest.`,
     width: WIDTH,
     height: 800,
     config: {
@@ -178,7 +212,13 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
         ...baseOptions('Star bursts', subtitle, datasets.length > 1),
         scales: {
           x: timeAxis(datasets.length === 0 && days ? { min: days.min * 1000, max: days.max * 1000 } : {}),
-          gain: linearAxis('new stars per day', { stack: 'bursts', stackWeight: 1.2, position: 'left', offset: true, grid: { color: '#e6e6e6' } }),
+          gain: linearAxis('new stars per day', {
+            stack: 'bursts',
+            stackWeight: 1.2,
+            position: 'left',
+            offset: true,
+            grid: { color: '#e6e6e6' },
+          }),
           y: linearAxis('stars', { stack: 'bursts', stackWeight: 3, position: 'left' }),
         },
       },
@@ -201,7 +241,8 @@ export function rankMoves(ranks: Row[]): { climbers: Row[]; fallers: Row[] } {
   // Rows come in day order (rank-history sorts by day).
   const first = num(ranks[0]!.day);
   const last = num(ranks.at(-1)!.day);
-  const on = (day: number) => new Map(ranks.filter((r) => num(r.day) === day).map((r) => [String(r.repo), num(r.rank)]));
+  const on = (day: number) =>
+    new Map(ranks.filter((r) => num(r.day) === day).map((r) => [String(r.repo), num(r.rank)]));
   const start = on(first);
   const moves: Row[] = [...on(last)]
     .filter(([repo]) => start.has(repo))
@@ -239,21 +280,34 @@ export function rankBumpChart(ranks: Row[]): ChartSpec {
     id: '8-rank-history',
     title: 'Rank over time',
     caption:
-      'The rank of each of the last day\'s top 20 among all repos tracked that day, by stars at the day\'s last sample (1 = most stars). Lines cross where one repo overtakes another.',
+      "The rank of each of the last day's top 20 among all repos tracked that day, by stars at the day's last sample (1 = most stars). Lines cross where one repo overtakes another.",
     width: WIDTH,
     height: 800,
     config: {
       type: 'line',
       data: { datasets },
       options: {
-        ...baseOptions('Rank over time', `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`, datasets.length > 1),
+        ...baseOptions(
+          'Rank over time',
+          `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`,
+          datasets.length > 1,
+        ),
         plugins: {
-          ...baseOptions('Rank over time', `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`, datasets.length > 1).plugins,
+          ...baseOptions(
+            'Rank over time',
+            `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`,
+            datasets.length > 1,
+          ).plugins,
           legend: { display: datasets.length > 1, position: 'right', labels: { boxWidth: 14, font: { size: 11 } } },
         },
         scales: {
           x: timeAxis(),
-          y: linearAxis('rank (1 = most stars)', { reverse: true, min: 1, max: Math.min(worst, 60), ticks: { precision: 0, stepSize: worst > 40 ? 5 : 1 } }),
+          y: linearAxis('rank (1 = most stars)', {
+            reverse: true,
+            min: 1,
+            max: Math.min(worst, 60),
+            ticks: { precision: 0, stepSize: worst > 40 ? 5 : 1 },
+          }),
         },
       },
     } as unknown as ChartConfiguration,

@@ -31,7 +31,9 @@ await runCli(async () => {
   try {
     const result = await buildReport(db, { outDir: opts.out, repos: opts.repo, top: opts.top, onStep: bar.step });
     bar.stop();
-    console.log(`report: ${path.resolve(result.indexHtml)} (${result.pngs.length} PNGs beside it; repos: ${result.chosen.join(', ')})`);
+    console.log(
+      `report: ${path.resolve(result.indexHtml)} (${result.pngs.length} PNGs beside it; repos: ${result.chosen.join(', ')})`,
+    );
   } finally {
     bar.stop();
     await db.close();

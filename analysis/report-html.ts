@@ -66,7 +66,9 @@ function tableHtml(t: ReportTable): string {
   const head = t.columns.map((c) => `<th${c.format ? ' class="num"' : ''}>${escapeHtml(c.label)}</th>`).join('');
   const body = t.rows
     .map((row, i) => {
-      const cells = t.columns.map((c) => `<td${c.format ? ' class="num"' : ''}>${escapeHtml(cell(row[c.key] ?? null, c.format))}</td>`);
+      const cells = t.columns.map(
+        (c) => `<td${c.format ? ' class="num"' : ''}>${escapeHtml(cell(row[c.key] ?? null, c.format))}</td>`,
+      );
       return `<tr><td class="num">${i + 1}</td>${cells.join('')}</tr>`;
     })
     .join('\n');

@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { Database } from '../core/database.js';
 import { assertRepoName } from '../core/repo-name.js';
 import { buildCharts, type ChartSpec } from './charts.js';
+import { rankMoves } from './insight-charts.js';
 import { renderPng } from './render-png.js';
 import { type ReportTable, renderReportHtml } from './report-html.js';
-import { rankMoves } from './insight-charts.js';
 import { fastestRepos, hasRepoIds, type Row, runAnalysis } from './run-analysis.js';
 
 export interface ReportOptions {
@@ -153,7 +153,12 @@ export function coverageNote(coverage: Row[]): string {
   const first = coverage[0];
   if (!first) return 'has no polls and no samples to measure';
   const cadence = Number(first.cadence);
-  const every = cadence % 86_400 === 0 ? `${cadence / 86_400} day(s)` : cadence % 3600 === 0 ? `${cadence / 3600} h` : `${cadence / 60} min`;
+  const every =
+    cadence % 86_400 === 0
+      ? `${cadence / 86_400} day(s)`
+      : cadence % 3600 === 0
+        ? `${cadence / 3600} h`
+        : `${cadence / 60} min`;
   return first.track === '(inferred)'
     ? `is inferred from the sample times (no poll records): one poll every ${every}, the most common gap between samples`
     : `comes from the polls table (one poll every ${every})`;
@@ -167,7 +172,10 @@ function renameSummary(renames: Row[]): string {
 }
 
 /** The insight tables of the page: bursts, rank moves, coverage gaps, renames. */
-export function insightTables(data: { bursts: Row[]; ranks: Row[]; gaps: Row[]; renames: Row[] }, top: number): ReportTable[] {
+export function insightTables(
+  data: { bursts: Row[]; ranks: Row[]; gaps: Row[]; renames: Row[] },
+  top: number,
+): ReportTable[] {
   const { climbers, fallers } = rankMoves(data.ranks);
   const rankColumns: ReportTable['columns'] = [
     { key: 'repo', label: 'repo' },
@@ -189,8 +197,18 @@ export function insightTables(data: { bursts: Row[]; ranks: Row[]; gaps: Row[]; 
       rows: data.bursts.slice(0, top),
       total: data.bursts.length,
     },
-    { title: 'Biggest climbers (rank, first vs last day)', columns: rankColumns, rows: climbers.slice(0, top), total: climbers.length },
-    { title: 'Biggest fallers (rank, first vs last day)', columns: rankColumns, rows: fallers.slice(0, top), total: fallers.length },
+    {
+      title: 'Biggest climbers (rank, first vs last day)',
+      columns: rankColumns,
+      rows: climbers.slice(0, top),
+      total: climbers.length,
+    },
+    {
+      title: 'Biggest fallers (rank, first vs last day)',
+      columns: rankColumns,
+      rows: fallers.slice(0, top),
+      total: fallers.length,
+    },
     {
       title: 'Coverage gaps (poll slots not ok)',
       columns: [
@@ -200,7 +218,9 @@ export function insightTables(data: { bursts: Row[]; ranks: Row[]; gaps: Row[]; 
         { key: 'end_ts', label: 'to', format: 'date' },
         { key: 'slots', label: 'slots', format: 'int' },
       ],
-      rows: [...data.gaps].sort((a, b) => Number(b.slots) - Number(a.slots) || Number(a.start_ts) - Number(b.start_ts)).slice(0, top),
+      rows: [...data.gaps]
+        .sort((a, b) => Number(b.slots) - Number(a.slots) || Number(a.start_ts) - Number(b.start_ts))
+        .slice(0, top),
       total: data.gaps.length,
     },
     {

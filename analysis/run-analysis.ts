@@ -81,7 +81,19 @@ export const ANALYSES: readonly AnalysisDef[] = [
   {
     name: 'coverage',
     description: 'per day: poll slots expected, polls ok/partial/failed/missing, repos per poll',
-    columns: ['track', 'day', 'cadence', 'expected', 'present', 'partial', 'failed', 'missing', 'repos_min', 'repos_avg', 'repos_max'],
+    columns: [
+      'track',
+      'day',
+      'cadence',
+      'expected',
+      'present',
+      'partial',
+      'failed',
+      'missing',
+      'repos_min',
+      'repos_avg',
+      'repos_max',
+    ],
     insights: true,
     summaries: ['star_times'],
   },
@@ -108,7 +120,7 @@ export const ANALYSES: readonly AnalysisDef[] = [
   },
   {
     name: 'bursts',
-    description: "days a repo gained far more stars than its own 14-day baseline, strongest first",
+    description: 'days a repo gained far more stars than its own 14-day baseline, strongest first',
     columns: ['repo', 'day', 'gain', 'baseline', 'multiple', 'score'],
     insights: true,
     summaries: ['star_days'],
@@ -144,7 +156,9 @@ export async function runAnalysis(db: Database, name: string, options: RunOption
   if (def.takesRepos) {
     params.push([...(options.repos ?? [])]);
   }
-  const sql = sqlFile(`${options.reference ? 'reference' : options.direct ? 'analyses/direct' : 'analyses'}/${name}.sql`);
+  const sql = sqlFile(
+    `${options.reference ? 'reference' : options.direct ? 'analyses/direct' : 'analyses'}/${name}.sql`,
+  );
   if (!def.insights) return { name, columns: def.columns, rows: await db.query<Row>(sql, params) };
   await ensureInsightTables(db);
   // The insights' row estimates (generate_series, index probes per day) look large enough to

@@ -31,7 +31,11 @@ export async function ensureSummaryTables(db: Database): Promise<void> {
  * polls table is empty). Returns what was rebuilt and how long each took. Expects the insight
  * tables (repos, polls) to exist.
  */
-export async function ensureSummaries(db: Database, wanted: readonly SummaryName[], clock: () => number = () => performance.now()): Promise<SummaryBuild[]> {
+export async function ensureSummaries(
+  db: Database,
+  wanted: readonly SummaryName[],
+  clock: () => number = () => performance.now(),
+): Promise<SummaryBuild[]> {
   if (wanted.length === 0) return [];
   await ensureSummaryTables(db);
   const [state] = await db.query<State>(sqlFile('summary/state.sql'));

@@ -14,7 +14,7 @@ import { ensureSummaries, invalidateSummaries } from '../analysis/summary.js';
 import { connectPostgres, type Database } from '../core/database.js';
 import type { BenchResult } from './run.js';
 
-export const title = 'Analyses: skip scan vs the article\'s self-joins';
+export const title = "Analyses: skip scan vs the article's self-joins";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 23_279_479);
 const REPOS = Number(process.env.BENCH_REPOS ?? 1412);
@@ -50,7 +50,9 @@ function median(values: number[]): number {
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
 async function buildTable(db: Database): Promise<{ rows: number; loadSeconds: number; indexSeconds: number }> {
-  await db.exec('create unlogged table github_stars (repo varchar(255) not null, ts bigint not null, stars integer not null)');
+  await db.exec(
+    'create unlogged table github_stars (repo varchar(255) not null, ts bigint not null, stars integer not null)',
+  );
   const perRepo = Math.floor(ROWS / REPOS);
   const extra = ROWS - perRepo * REPOS;
   console.error(`analysis bench: generating ${ROWS.toLocaleString('en')} rows for ${REPOS} repos`);
@@ -80,7 +82,9 @@ interface InsightTiming {
  * beside their direct versions (once, after a warm-up) with the answers compared; coverage also
  * from a polls table with every slot (it then needs no star_times).
  */
-async function benchInsights(db: Database): Promise<{ builds: { name: string; ms: number }[]; insights: InsightTiming[] }> {
+async function benchInsights(
+  db: Database,
+): Promise<{ builds: { name: string; ms: number }[]; insights: InsightTiming[] }> {
   const out: InsightTiming[] = [];
   await ensureInsightTables(db);
   await invalidateSummaries(db);
@@ -184,7 +188,17 @@ export async function run(): Promise<BenchResult> {
     if (!identical || insights.some((r) => r.identical === false)) process.exitCode = 1;
     return {
       markdown: lines.join('\n'),
-      data: { table: { ...table, repos: REPOS }, repeat: REPEAT, results, summaryBuilds: builds, insights, referenceTotalMs: referenceTotal, oursTotalMs: oursTotal, speedup, identical },
+      data: {
+        table: { ...table, repos: REPOS },
+        repeat: REPEAT,
+        results,
+        summaryBuilds: builds,
+        insights,
+        referenceTotalMs: referenceTotal,
+        oursTotalMs: oursTotal,
+        speedup,
+        identical,
+      },
     };
   } finally {
     await db.close();

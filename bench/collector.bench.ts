@@ -22,7 +22,10 @@ export const title = 'Collector: one poll of the top 1,000 and top 10,000 (300 m
 
 const REPOS = Number(process.env.BENCH_COLLECTOR_REPOS ?? 15_000);
 const LATENCY = Number(process.env.BENCH_COLLECTOR_LATENCY_MS ?? 300);
-const TOPS = (process.env.BENCH_COLLECTOR_TOPS ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
+const TOPS = (process.env.BENCH_COLLECTOR_TOPS ?? '1000,10000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const AT = Date.parse('2026-06-01T12:00:00Z');
 
 interface Row {
@@ -39,7 +42,14 @@ interface Row {
 
 export async function run(): Promise<BenchResult> {
   // GitHub's documented secondary limits: 100 concurrent requests, 2,000 points a minute.
-  const sim = await startGitHubSimulator({ seed: 42, languages: ['go'], reposPerLanguage: REPOS, latencyMs: LATENCY, maxConcurrent: 100, pointsPerMinute: 2000 });
+  const sim = await startGitHubSimulator({
+    seed: 42,
+    languages: ['go'],
+    reposPerLanguage: REPOS,
+    latencyMs: LATENCY,
+    maxConcurrent: 100,
+    pointsPerMinute: 2000,
+  });
   const dynamo = await startEmbeddedDynamo();
   const client = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
   const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
@@ -57,7 +67,12 @@ export async function run(): Promise<BenchResult> {
     for (const top of TOPS) {
       const names = await tables();
       const github = createGitHubClient({ url: sim.url, token: 'bench', logger });
-      const handler = createHandler({ github, dynamo: client, config: { ...names, tracks: [{ query: 'language:go', top }] }, logger });
+      const handler = createHandler({
+        github,
+        dynamo: client,
+        config: { ...names, tracks: [{ query: 'language:go', top }] },
+        logger,
+      });
       sim.resetStats();
       const started = performance.now();
       const result = await handler({ time: new Date(AT).toISOString() });
@@ -86,7 +101,10 @@ export async function run(): Promise<BenchResult> {
     const result = await searchAll(github, 'language:go sort:stars', { counters: newCounters() });
     const valid = validateNodes(result.nodes).repos;
     const ts = slotOf(AT);
-    for (const r of valid) await client.send(new PutItemCommand({ TableName: names.starsTable, Item: toItem({ ...r, ts }).PutRequest!.Item! }));
+    for (const r of valid)
+      await client.send(
+        new PutItemCommand({ TableName: names.starsTable, Item: toItem({ ...r, ts }).PutRequest!.Item! }),
+      );
     const seconds = (performance.now() - started) / 1000;
     rows.push({
       method: "article's (sequential pages, PutItem per row)",
@@ -110,8 +128,16 @@ export async function run(): Promise<BenchResult> {
   const lines = [
     `Simulator: ${REPOS.toLocaleString('en')} Go repositories, ${LATENCY} ms added to every request, secondary limits on (100 concurrent, 2,000 points/min). DynamoDB: dynalite in memory. Write units: one per item (every item is under 1 KB).`,
     '',
-    ...(ours1k && theirs ? [`- Top 1,000: startrail ${(theirs.seconds / ours1k.seconds).toFixed(1)}x faster than the article's method (${ours1k.seconds.toFixed(1)} s vs ${theirs.seconds.toFixed(1)} s).`] : []),
-    ...(ours10k ? [`- Top 10,000: ${ours10k.seconds.toFixed(1)} s (goal: under 30 s) — ${ours10k.seconds < 30 ? 'met' : 'MISSED'}; the article's method cannot reach past 1,000.`] : []),
+    ...(ours1k && theirs
+      ? [
+          `- Top 1,000: startrail ${(theirs.seconds / ours1k.seconds).toFixed(1)}x faster than the article's method (${ours1k.seconds.toFixed(1)} s vs ${theirs.seconds.toFixed(1)} s).`,
+        ]
+      : []),
+    ...(ours10k
+      ? [
+          `- Top 10,000: ${ours10k.seconds.toFixed(1)} s (goal: under 30 s) — ${ours10k.seconds < 30 ? 'met' : 'MISSED'}; the article's method cannot reach past 1,000.`,
+        ]
+      : []),
     '',
     '| method | top N | wall time (s) | requests | GitHub points | DynamoDB write units | max concurrent requests | matches ground truth | note |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',

@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedPostgresDir } from '../core/database.js';
-import type { BenchResult } from './run.js';
 import { knob } from './knob.js';
+import type { BenchResult } from './run.js';
 
 export const title = 'Demo: time and peak memory of the default demo, and 20 fresh demos in a row';
 
@@ -30,7 +30,9 @@ const log = (text: string) => process.stderr.write(`demo bench: ${text}\n`);
 
 /** `npm run demo` without npm: package.json's script, `node` being this Node. */
 function demoCommand(): string[] {
-  const script = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.demo;
+  const script = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts.demo;
   if (!script) throw new Error('package.json has no demo script');
   const argv = script.trim().split(/\s+/);
   if (argv[0] === 'node') argv[0] = process.execPath;
@@ -114,7 +116,10 @@ function sampler(child: number, dataDir: string): { stop(): Sampled } {
     // The child is /usr/bin/time (or node itself); its own few MiB are left out with time.
     const tree = descendants(child, table).filter((pid) => !(pid === child && usingTime));
     const postmaster = postmasterPid(dataDir);
-    const server = postmaster && table.has(postmaster) ? [postmaster, ...[...table].filter(([, ppid]) => ppid === postmaster).map(([pid]) => pid)] : [];
+    const server =
+      postmaster && table.has(postmaster)
+        ? [postmaster, ...[...table].filter(([, ppid]) => ppid === postmaster).map(([pid]) => pid)]
+        : [];
     const sum = (pids: number[]) =>
       pids.map(memoryOf).reduce((a, m) => ({ rss: a.rss + m.rss, pss: a.pss + m.pss }), { rss: 0, pss: 0 });
     const node = sum(tree.filter((pid) => !server.includes(pid)));
@@ -186,7 +191,9 @@ async function runDemo(args: string[], timeoutMs: number): Promise<DemoRun> {
       stderr += `\n(bench: timed out after ${timeoutMs / 1000} s, killed)\n`;
       process.kill(-child.pid!, 'SIGKILL');
     }, timeoutMs);
-    const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (code, sig) => resolve([code, sig])));
+    const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.on('close', (code, sig) => resolve([code, sig])),
+    );
     clearTimeout(timer);
     const seconds = (performance.now() - started) / 1000;
     const sampled = watch.stop();
@@ -222,11 +229,18 @@ async function runDemo(args: string[], timeoutMs: number): Promise<DemoRun> {
       report,
       reportExists,
       claimed: mem ? { nodeMiB: num(mem[1])!, serverMiB: num(mem[2]) } : undefined,
-      stages: st ? { collect: Number(st[1]), export: Number(st[2]), load: Number(st[3]), report: Number(st[4]) } : undefined,
+      stages: st
+        ? { collect: Number(st[1]), export: Number(st[2]), load: Number(st[3]), report: Number(st[4]) }
+        : undefined,
       timeMaxRssMiB,
       sampled,
       serverLeftRunning,
-      lastStderr: ok ? undefined : stderr.split('\n').filter((l) => l.trim() !== '').at(-1),
+      lastStderr: ok
+        ? undefined
+        : stderr
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .at(-1),
       loadAverage: os.loadavg()[0]!,
     };
   } finally {
@@ -254,23 +268,30 @@ const median = (xs: number[]) => {
 
 export async function run(): Promise<BenchResult> {
   const version = await embeddedVersion();
-  const command = demoCommand().map((a) => (a === process.execPath ? 'node' : a)).join(' ');
+  const command = demoCommand()
+    .map((a) => (a === process.execPath ? 'node' : a))
+    .join(' ');
 
   const defaults: DemoRun[] = [];
   for (let i = 0; i < RUNS; i++) {
     const r = await runDemo([], 30 * 60_000);
     defaults.push(r);
-    log(`default demo ${i + 1}/${RUNS}: ${r.ok ? 'ok' : `FAILED (${r.lastStderr})`}, ${r.seconds.toFixed(1)} s, Node ${r.timeMaxRssMiB?.toFixed(0) ?? '?'} MiB (time -v), Node + server ${r.sampled.totalRss.toFixed(0)} MiB RSS / ${r.sampled.totalPss.toFixed(0)} MiB PSS (sampled)`);
+    log(
+      `default demo ${i + 1}/${RUNS}: ${r.ok ? 'ok' : `FAILED (${r.lastStderr})`}, ${r.seconds.toFixed(1)} s, Node ${r.timeMaxRssMiB?.toFixed(0) ?? '?'} MiB (time -v), Node + server ${r.sampled.totalRss.toFixed(0)} MiB RSS / ${r.sampled.totalPss.toFixed(0)} MiB PSS (sampled)`,
+    );
   }
 
   const fresh: DemoRun[] = [];
   for (let i = 0; i < FRESH; i++) {
     const r = await runDemo(['--days', '1', '--top', '100'], 10 * 60_000);
     fresh.push(r);
-    log(`fresh quick demo ${i + 1}/${FRESH}: ${r.ok ? 'ok' : `FAILED (exit ${r.exitCode ?? r.signal}: ${r.lastStderr})`}, ${r.seconds.toFixed(1)} s`);
+    log(
+      `fresh quick demo ${i + 1}/${FRESH}: ${r.ok ? 'ok' : `FAILED (exit ${r.exitCode ?? r.signal}: ${r.lastStderr})`}, ${r.seconds.toFixed(1)} s`,
+    );
   }
 
-  const f0 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+  const f0 = (x: number | undefined) =>
+    x === undefined || Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en-US');
   const f1 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(1));
   const MB = (mib: number) => (mib * MiB) / 1e6;
   const okDefaults = defaults.filter((r) => r.ok);
@@ -308,7 +329,10 @@ export async function run(): Promise<BenchResult> {
     `| export | ${col((r) => r.stages?.export, f1)} |`,
     `| load | ${col((r) => r.stages?.load, f1)} |`,
     `| report | ${col((r) => r.stages?.report, f1)} |`,
-    `| load average as the run ended (${os.cpus().length} CPUs) | ${col((r) => r.loadAverage, (x) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(1)))} |`,
+    `| load average as the run ended (${os.cpus().length} CPUs) | ${col(
+      (r) => r.loadAverage,
+      (x) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(1)),
+    )} |`,
     '',
     `Sampled peaks are at least what the processes held at some ${SAMPLE_MS} ms tick (a shorter spike can slip between ticks); \`/usr/bin/time -v\` reports the kernel's own high-water for Node (the largest of it and the children it waited for; the server is detached and not among them).`,
     '',
@@ -316,13 +340,18 @@ export async function run(): Promise<BenchResult> {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     `| \`--fresh --days 1 --top 100\` x ${FRESH} | ${passed} | ${FRESH - passed} | ${fresh.filter((r) => r.serverLeftRunning).length} | ${f1(median(fresh.map((r) => r.seconds)))} | ${f1(fresh.length ? Math.max(...fresh.map((r) => r.seconds)) : undefined)} |`,
     ...(() => {
-      const failures = [...defaults.map((r, i) => ({ r, name: `default run ${i + 1}` })), ...fresh.map((r, i) => ({ r, name: `fresh run ${i + 1}` }))].filter(({ r }) => !r.ok);
+      const failures = [
+        ...defaults.map((r, i) => ({ r, name: `default run ${i + 1}` })),
+        ...fresh.map((r, i) => ({ r, name: `fresh run ${i + 1}` })),
+      ].filter(({ r }) => !r.ok);
       if (failures.length === 0) return [];
       return [
         '',
         '| failed run | exit | last stderr line |',
         '| --- | --- | --- |',
-        ...failures.map(({ r, name }) => `| ${name} | ${r.exitCode ?? r.signal} | ${(r.lastStderr ?? '').replace(/\|/g, '\\|')} |`),
+        ...failures.map(
+          ({ r, name }) => `| ${name} | ${r.exitCode ?? r.signal} | ${(r.lastStderr ?? '').replace(/\|/g, '\\|')} |`,
+        ),
       ];
     })(),
   ].join('\n');
@@ -334,7 +363,12 @@ export async function run(): Promise<BenchResult> {
       embeddedPostgres: version,
       timeTool: usingTime ? TIME : undefined,
       sampleMs: SAMPLE_MS,
-      defaultDemo: { runs: defaults, passed: okDefaults.length, medianSeconds: wall, medianPeakMiB: { totalRss, totalPss } },
+      defaultDemo: {
+        runs: defaults,
+        passed: okDefaults.length,
+        medianSeconds: wall,
+        medianPeakMiB: { totalRss, totalPss },
+      },
       freshDemos: { runs: fresh, passed, of: FRESH },
     },
   };

@@ -59,11 +59,15 @@ async function fill(endpoint: string, table: string, items: number): Promise<voi
 
 async function exportOnce(endpoint: string, table: string, out: string, nodeOptions?: string) {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'etl/export-cli.ts', '--out', out, '--segments', '4', '--endpoint', endpoint, '--table', table], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: nodeOptions ? { ...process.env, NODE_OPTIONS: nodeOptions } : process.env,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'etl/export-cli.ts', '--out', out, '--segments', '4', '--endpoint', endpoint, '--table', table],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: nodeOptions ? { ...process.env, NODE_OPTIONS: nodeOptions } : process.env,
+    },
+  );
   let peak = 0;
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -85,7 +89,9 @@ export async function run() {
       const table = `bench-stars-${items}`;
       const fillStart = performance.now();
       await fill(dynamo.endpoint, table, items);
-      console.log(`filled ${items.toLocaleString('en-US')} items in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
+      console.log(
+        `filled ${items.toLocaleString('en-US')} items in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`,
+      );
       const r = await exportOnce(dynamo.endpoint, table, path.join(dir, `${items}.csv`));
       if (r.lines !== items) throw new Error(`exported ${r.lines} rows, expected ${items}`);
       results.push({ items, ...r, rowsPerSecond: items / r.seconds });
@@ -94,9 +100,17 @@ export async function run() {
     // The RSS above is mostly V8 growing its heap because it may; the proof that memory is
     // bounded is the same export finishing with the heap capped far below the CSV's size.
     const largest = results[1]!;
-    const capped = await exportOnce(dynamo.endpoint, `bench-stars-${largest.items}`, path.join(dir, 'capped.csv'), `--max-old-space-size=${HEAP_CAP_MIB}`);
-    if (capped.lines !== largest.items) throw new Error(`capped export wrote ${capped.lines} rows, expected ${largest.items}`);
-    console.log(`exported ${largest.items} with a ${HEAP_CAP_MIB} MiB heap in ${capped.seconds.toFixed(1)} s, peak RSS ${capped.peakRssMiB.toFixed(0)} MiB`);
+    const capped = await exportOnce(
+      dynamo.endpoint,
+      `bench-stars-${largest.items}`,
+      path.join(dir, 'capped.csv'),
+      `--max-old-space-size=${HEAP_CAP_MIB}`,
+    );
+    if (capped.lines !== largest.items)
+      throw new Error(`capped export wrote ${capped.lines} rows, expected ${largest.items}`);
+    console.log(
+      `exported ${largest.items} with a ${HEAP_CAP_MIB} MiB heap in ${capped.seconds.toFixed(1)} s, peak RSS ${capped.peakRssMiB.toFixed(0)} MiB`,
+    );
     const markdown = [
       'The export CLI (4 segments) against an in-memory dynalite served by the bench process; seconds include the CLI start (~1 s).',
       '',

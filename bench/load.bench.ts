@@ -24,10 +24,10 @@ import { connectPostgres, type Database, openDatabase } from '../core/database.j
 import { loadBatches } from '../etl/load.js';
 import { readCsvBatches } from '../etl/read-csv.js';
 import { peakMemory } from '../local/process-memory.js';
-import type { BenchResult } from './run.js';
 import { knob } from './knob.js';
+import type { BenchResult } from './run.js';
 
-export const title = 'Load: ours (server and embedded) vs the article\'s procedure vs the best hand-run psql';
+export const title = "Load: ours (server and embedded) vs the article's procedure vs the best hand-run psql";
 
 const exec = promisify(execFile);
 const SERVER = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -98,13 +98,19 @@ async function sampleNodeRss<T>(fn: () => Promise<T>): Promise<{ result: T; node
 }
 
 /** The table a method loaded, as the server sees it: rows and whether the primary key is there. */
-async function verify(query: (sql: string) => Promise<Record<string, unknown>[]>, table: string, method: string): Promise<void> {
+async function verify(
+  query: (sql: string) => Promise<Record<string, unknown>[]>,
+  table: string,
+  method: string,
+): Promise<void> {
   const [row] = await query(
     `select (select count(*) from ${table})::text as n,
             (select count(*) from pg_constraint where conrelid = '${table}'::regclass and contype = 'p')::int as pk`,
   );
   if (Number(row?.n) !== ROWS || Number(row?.pk) !== 1) {
-    throw new Error(`${method}: the server holds ${row?.n} rows (expected ${ROWS}) and ${row?.pk} primary key(s) (expected 1)`);
+    throw new Error(
+      `${method}: the server holds ${row?.n} rows (expected ${ROWS}) and ${row?.pk} primary key(s) (expected 1)`,
+    );
   }
 }
 
@@ -176,7 +182,10 @@ async function serverInfo(query: (sql: string) => Promise<Record<string, unknown
   const rows = await query(
     `select name, current_setting(name) as value from pg_settings where name in (${SETTINGS.map((s) => `'${s}'`).join(', ')}) order by name`,
   );
-  return { version: String(v?.version), settings: Object.fromEntries(rows.map((r) => [String(r.name), String(r.value)])) };
+  return {
+    version: String(v?.version),
+    settings: Object.fromEntries(rows.map((r) => [String(r.name), String(r.value)])),
+  };
 }
 
 const median = (xs: number[]) => {
@@ -195,7 +204,9 @@ export async function run(): Promise<BenchResult> {
     const genStart = performance.now();
     await generate(csv);
     const bytes = statSync(csv).size;
-    console.log(`generated ${ROWS.toLocaleString('en-US')} rows (${(bytes / MiB).toFixed(0)} MiB) in ${((performance.now() - genStart) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${ROWS.toLocaleString('en-US')} rows (${(bytes / MiB).toFixed(0)} MiB) in ${((performance.now() - genStart) / 1000).toFixed(1)} s`,
+    );
 
     const serverSide = await connectPostgres(SERVER);
     const server = await serverInfo((sql) => serverSide.query(sql)).finally(() => serverSide.close());
@@ -224,7 +235,8 @@ export async function run(): Promise<BenchResult> {
         let serverMiB: number | undefined;
         let stopSeconds = 0;
         try {
-          if (db.kind !== 'embedded') throw new Error('(d): openDatabase without a url did not start the embedded server');
+          if (db.kind !== 'embedded')
+            throw new Error('(d): openDatabase without a url did not start the embedded server');
           const info = await serverInfo((sql) => db.query(sql));
           startSeconds = (performance.now() - t0) / 1000;
           embedded ??= info;
@@ -283,14 +295,24 @@ create index stars_idx on github_stars(stars);
       { key: 'ours', label: '(a) ours, server', load: loadOurs },
       { key: 'embedded', label: '(d) ours, embedded', load: loadEmbedded },
     ] as const;
-    const runs: Record<'ours' | 'article' | 'hand' | 'embedded', Run[]> = { ours: [], article: [], hand: [], embedded: [] };
+    const runs: Record<'ours' | 'article' | 'hand' | 'embedded', Run[]> = {
+      ours: [],
+      article: [],
+      hand: [],
+      embedded: [],
+    };
     for (let round = 0; round < RUNS; round++) {
       for (let i = 0; i < methods.length; i++) {
         const m = methods[(i + round) % methods.length]!;
         const r = { ...(await m.load()), loadAverage: os.loadavg()[0] };
         runs[m.key].push(r);
-        const extra = r.startSeconds === undefined ? '' : ` (start ${r.startSeconds.toFixed(1)} s, stop ${r.stopSeconds?.toFixed(1)} s)`;
-        console.log(`round ${round + 1}/${RUNS} ${m.label}: ${r.seconds.toFixed(1)} s${extra}, load average ${r.loadAverage?.toFixed(2)}`);
+        const extra =
+          r.startSeconds === undefined
+            ? ''
+            : ` (start ${r.startSeconds.toFixed(1)} s, stop ${r.stopSeconds?.toFixed(1)} s)`;
+        console.log(
+          `round ${round + 1}/${RUNS} ${m.label}: ${r.seconds.toFixed(1)} s${extra}, load average ${r.loadAverage?.toFixed(2)}`,
+        );
       }
     }
     for (let i = 0; i < ARTICLE_RUNS; i++) {
@@ -335,8 +357,12 @@ create index stars_idx on github_stars(stars);
       '',
       '| server | version | settings |',
       '| --- | --- | --- |',
-      `| (a), (b), (c): DATABASE_URL | ${server.version} | ${Object.entries(server.settings).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
-      `| (d): embedded | ${embedded?.version ?? 'n/a'} | ${Object.entries(embedded?.settings ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
+      `| (a), (b), (c): DATABASE_URL | ${server.version} | ${Object.entries(server.settings)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+      `| (d): embedded | ${embedded?.version ?? 'n/a'} | ${Object.entries(embedded?.settings ?? {})
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
     ].join('\n');
     return {
       markdown,
@@ -348,7 +374,12 @@ create index stars_idx on github_stars(stars);
         articleRuns: ARTICLE_RUNS,
         seconds: { ours, article, hand, embedded: embeddedSeconds, embeddedStart: start, embeddedStop: stop },
         runs,
-        ratios: { articleOverOurs: article / ours, articleOverEmbedded: article / embeddedSeconds, oursOverHand: ours / hand, embeddedOverOurs: embeddedSeconds / ours },
+        ratios: {
+          articleOverOurs: article / ours,
+          articleOverEmbedded: article / embeddedSeconds,
+          oursOverHand: ours / hand,
+          embeddedOverOurs: embeddedSeconds / ours,
+        },
         servers: { server, embedded },
         loadAverage: { start: loadStart, end: loadEnd },
       },

@@ -30,17 +30,25 @@ import { readCsvBatches } from '../etl/read-csv.js';
 import { ECHO_TOKEN_MODES, startGitHubSimulator } from '../local/github-sim/index.js';
 import { demoWithOthers, loadTwoAtOnce, loadWhileAnalyzing, runCommand } from '../test/helpers/careless-concurrent.js';
 import { CONFIG_MISTAKES, createLab, probeReadOnlyMount, tryMistake } from '../test/helpers/careless-config.js';
-import { askSimulator, type EchoCase, echoScenario, filesUnder, leaks, makeToken, SAYS } from '../test/helpers/careless-secrets.js';
+import {
+  askSimulator,
+  type EchoCase,
+  echoScenario,
+  filesUnder,
+  leaks,
+  makeToken,
+  SAYS,
+} from '../test/helpers/careless-secrets.js';
 import { makeRows, putRows, STARS_TABLE, startTestDynamo } from '../test/helpers/etl-fixtures.js';
-import { REAL_CSV_GZ } from '../test/helpers/real-data.js';
 import { freshSchema } from '../test/helpers/postgres.js';
+import { seededRandom } from '../test/helpers/random.js';
+import { REAL_CSV_GZ } from '../test/helpers/real-data.js';
 import { badCsvCorpus } from '../test/helpers/reliability-corpus.js';
-import { reachableTempDir } from '../test/helpers/temp-dir.js';
 import { type CorpusFigures, runCorpus, starsState } from '../test/helpers/reliability-db.js';
 import { type ExportKillFigures, exportWithKills, interruptLoadCli } from '../test/helpers/reliability-etl.js';
 import { runSoak, type SoakFigures } from '../test/helpers/reliability-soak.js';
+import { reachableTempDir } from '../test/helpers/temp-dir.js';
 import type { BenchResult } from './run.js';
-import { seededRandom } from '../test/helpers/random.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -59,7 +67,6 @@ const CORPUS = knob('BENCH_RELIABILITY_CORPUS', 1000);
 const LOAD_INTERRUPTS = knob('BENCH_RELIABILITY_LOAD_INTERRUPTS', 2);
 const LATE_SLOTS = knob('BENCH_RELIABILITY_LATE_SLOTS', 300);
 const CONCURRENT = knob('BENCH_RELIABILITY_CONCURRENT', 10);
-
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const log = (text: string) => process.stderr.write(`reliability: ${text}\n`);
@@ -102,7 +109,15 @@ async function soak(): Promise<{ faults: SoakFigures; hostile: SoakFigures; late
   // written by the killed attempt may have left the top N by the time the retry runs.
   const late =
     LATE_SLOTS > 0
-      ? await runSoak({ slots: LATE_SLOTS, top: TOP, seed: 4, killShare: 0.6, redeliveryDelaySeconds: 600, maxDeliveries: 20, onSlot: progress('late redelivery soak') })
+      ? await runSoak({
+          slots: LATE_SLOTS,
+          top: TOP,
+          seed: 4,
+          killShare: 0.6,
+          redeliveryDelaySeconds: 600,
+          maxDeliveries: 20,
+          onSlot: progress('late redelivery soak'),
+        })
       : undefined;
   return { faults, hostile, late };
 }
@@ -134,7 +149,12 @@ async function loadInterrupts(tmp: string): Promise<LoadInterruptFigures> {
   const admin = await connectPostgres(schema.url);
   try {
     const big = path.join(tmp, 'big.csv');
-    writeFileSync(big, makeRows(500, 400).map((r) => `${r.repo},${r.ts},${r.stars}\n`).join(''));
+    writeFileSync(
+      big,
+      makeRows(500, 400)
+        .map((r) => `${r.repo},${r.ts},${r.stars}\n`)
+        .join(''),
+    );
     for (let i = 0; i < LOAD_INTERRUPTS; i++) {
       for (const how of ['kill', 'terminate'] as const) {
         for (const seeded of [false, true]) {
@@ -142,12 +162,24 @@ async function loadInterrupts(tmp: string): Promise<LoadInterruptFigures> {
           await admin.exec(sqlFile('schema.sql'));
           if (seeded) {
             const seed = path.join(tmp, 'seed.csv');
-            writeFileSync(seed, makeRows(30, 10, 1_545_000_000).map((r) => `${r.repo},${r.ts},${r.stars}\n`).join(''));
+            writeFileSync(
+              seed,
+              makeRows(30, 10, 1_545_000_000)
+                .map((r) => `${r.repo},${r.ts},${r.stars}\n`)
+                .join(''),
+            );
             await loadBatches(admin, readCsvBatches(seed));
           }
           const before = await starsState(admin);
           figures.tries += 1;
-          await interruptLoadCli({ admin, url: schema.url, file: big, tag: `bench_rel_${process.pid}_${how}_${i}_${seeded}`, how, delayMs: 20 * i });
+          await interruptLoadCli({
+            admin,
+            url: schema.url,
+            file: big,
+            tag: `bench_rel_${process.pid}_${how}_${i}_${seeded}`,
+            how,
+            delayMs: 20 * i,
+          });
           if ((await starsState(admin)) !== before) figures.databaseChanged += 1;
           const rerun = await loadBatches(admin, readCsvBatches(big));
           if (rerun.rowsLoaded === 200_000) figures.rerunsComplete += 1;
@@ -162,11 +194,20 @@ async function loadInterrupts(tmp: string): Promise<LoadInterruptFigures> {
   return figures;
 }
 
-async function corpusOn(name: string, open: () => Promise<{ db: Database; done: () => Promise<void> }>, tmp: string): Promise<CorpusFigures> {
+async function corpusOn(
+  name: string,
+  open: () => Promise<{ db: Database; done: () => Promise<void> }>,
+  tmp: string,
+): Promise<CorpusFigures> {
   const { db, done } = await open();
   try {
     const good = path.join(tmp, `good-${name}.csv`);
-    writeFileSync(good, makeRows(20, 15).map((r) => `${r.repo},${r.ts},${r.stars}\n`).join(''));
+    writeFileSync(
+      good,
+      makeRows(20, 15)
+        .map((r) => `${r.repo},${r.ts},${r.stars}\n`)
+        .join(''),
+    );
     await loadBatches(db, readCsvBatches(good));
     log(`corpus: ${fmt(CORPUS)} inputs into ${name}`);
     return await runCorpus(db, badCsvCorpus(CORPUS, 7), path.join(tmp, `bad-${name}.csv`));
@@ -210,7 +251,11 @@ function concurrentSchedule(pairs: number): ('load+load' | 'load+analyze' | 'dem
   const demos = Math.floor(pairs / 10);
   const rest = pairs - 2 * demos;
   const analyze = Math.floor(rest * 0.4);
-  return [...Array<'load+load'>(rest - analyze).fill('load+load'), ...Array<'load+analyze'>(analyze).fill('load+analyze'), ...Array<'demo'>(demos).fill('demo')];
+  return [
+    ...Array<'load+load'>(rest - analyze).fill('load+load'),
+    ...Array<'load+analyze'>(analyze).fill('load+analyze'),
+    ...Array<'demo'>(demos).fill('demo'),
+  ];
 }
 
 const writeCsv = (file: string, rows: ReturnType<typeof makeRows>) => {
@@ -228,15 +273,25 @@ async function loadLoadPair(i: number, dir: string, random: () => number): Promi
   const repos = 20 + Math.floor(random() * 40);
   const slots = 100 + Math.floor(random() * 300);
   const all = makeRows(repos, slots);
-  const slice = (from: number, to: number) => all.filter((r) => r.ts >= all[0]!.ts + from * 900 && r.ts < all[0]!.ts + to * 900);
+  const slice = (from: number, to: number) =>
+    all.filter((r) => r.ts >= all[0]!.ts + from * 900 && r.ts < all[0]!.ts + to * 900);
   const cutA = Math.floor(slots * (0.4 + 0.5 * random()));
   const cutB = Math.floor(cutA * random());
-  const files: [string, string] = [writeCsv(path.join(dir, 'first.csv'), slice(0, cutA)), writeCsv(path.join(dir, 'second.csv'), slice(cutB, slots))];
+  const files: [string, string] = [
+    writeCsv(path.join(dir, 'first.csv'), slice(0, cutA)),
+    writeCsv(path.join(dir, 'second.csv'), slice(cutB, slots)),
+  ];
   const already: string[] = [];
   if (i % 2 === 1) {
     const seed = writeCsv(path.join(dir, 'seed.csv'), slice(Math.floor(slots * 0.3), Math.floor(slots * 0.7)));
-    const seeded = await runCommand('etl/load-cli.ts', ['--file', seed], { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir });
-    if (seeded.code !== 0) return [{ kind: 'load+load', problems: [`seed load exited ${seeded.code}: ${seeded.stderr.trim()}`], corrupt: [] }];
+    const seeded = await runCommand('etl/load-cli.ts', ['--file', seed], {
+      DATABASE_URL: '',
+      STARTRAIL_DATA_DIR: dataDir,
+    });
+    if (seeded.code !== 0)
+      return [
+        { kind: 'load+load', problems: [`seed load exited ${seeded.code}: ${seeded.stderr.trim()}`], corrupt: [] },
+      ];
     already.push(seed);
   }
   const batchRows = [1000, 5000, 50_000][Math.floor(random() * 3)]!;
@@ -244,11 +299,20 @@ async function loadLoadPair(i: number, dir: string, random: () => number): Promi
   return [{ kind: 'load+load', problems: r.problems, corrupt: r.corrupt, serverLeft: r.serverLeft }];
 }
 
-async function concurrentPair(kind: 'load+load' | 'load+analyze' | 'demo', i: number, dir: string, random: () => number): Promise<PairOutcome[]> {
+async function concurrentPair(
+  kind: 'load+load' | 'load+analyze' | 'demo',
+  i: number,
+  dir: string,
+  random: () => number,
+): Promise<PairOutcome[]> {
   if (kind === 'load+load') return loadLoadPair(i, dir, random);
   if (kind === 'load+analyze') {
-    const r = await loadWhileAnalyzing(reachableTempDir(path.join(dir, 'data-')), REAL_CSV_GZ, { delayMs: [0, 500, 1500][i % 3] });
-    return [{ kind, problems: r.problems, corrupt: r.corrupt, sawTable: r.during.code === 0, serverLeft: r.serverLeft }];
+    const r = await loadWhileAnalyzing(reachableTempDir(path.join(dir, 'data-')), REAL_CSV_GZ, {
+      delayMs: [0, 500, 1500][i % 3],
+    });
+    return [
+      { kind, problems: r.problems, corrupt: r.corrupt, sawTable: r.during.code === 0, serverLeft: r.serverLeft },
+    ];
   }
   const r = await demoWithOthers(dir, reachableTempDir(path.join(dir, 'demo-')), { days: 3, top: 100 });
   // A broken demo or store counts against both pairs; a bad refusal only against its own.
@@ -283,7 +347,17 @@ function tally(figures: ConcurrentFigures, o: PairOutcome): void {
 async function concurrentCommands(tmp: string): Promise<ConcurrentFigures> {
   const started = performance.now();
   const random = seededRandom(29);
-  const figures: ConcurrentFigures = { tried: 0, corrupted: 0, withProblems: 0, byKind: {}, refusedInOneLine: 0, analyzeSawTable: 0, serversLeftRunning: 0, failures: [], seconds: 0 };
+  const figures: ConcurrentFigures = {
+    tried: 0,
+    corrupted: 0,
+    withProblems: 0,
+    byKind: {},
+    refusedInOneLine: 0,
+    analyzeSawTable: 0,
+    serversLeftRunning: 0,
+    failures: [],
+    seconds: 0,
+  };
   for (const [i, kind] of concurrentSchedule(CONCURRENT).entries()) {
     const dir = reachableTempDir(path.join(tmp, `concurrent-${i}-`));
     let outcomes: PairOutcome[];
@@ -297,7 +371,9 @@ async function concurrentCommands(tmp: string): Promise<ConcurrentFigures> {
       outcomes = kinds.map((k) => ({ kind: k, problems: why, corrupt: why }));
     }
     for (const o of outcomes) tally(figures, o);
-    log(`concurrent commands: ${figures.tried} pairs (${kind}), ${figures.corrupted} corrupted, ${figures.withProblems} with problems`);
+    log(
+      `concurrent commands: ${figures.tried} pairs (${kind}), ${figures.corrupted} corrupted, ${figures.withProblems} with problems`,
+    );
     rmSync(dir, { recursive: true, force: true });
   }
   figures.seconds = (performance.now() - started) / 1000;
@@ -325,7 +401,13 @@ async function tokenLeaks(tmp: string): Promise<TokenFigures> {
   const started = performance.now();
   const token = makeToken();
   // Against anything but --simulate collect polls the slot of now: the simulator follows real time.
-  const sim = await startGitHubSimulator({ seed: 5, reposPerLanguage: 200, token, start: Date.now() - 86_400_000, clock: () => Date.now() });
+  const sim = await startGitHubSimulator({
+    seed: 5,
+    reposPerLanguage: 200,
+    token,
+    start: Date.now() - 86_400_000,
+    clock: () => Date.now(),
+  });
   try {
     // The API really echoes it, asked directly: else "no leak" would prove nothing.
     let echoesConfirmed = 0;
@@ -343,7 +425,8 @@ async function tokenLeaks(tmp: string): Promise<TokenFigures> {
     const files = filesUnder(dir);
     const searched = [...s.outputs, ...s.stored.texts, ...files];
     const leakedIn = searched.filter(([, text]) => leaks(text, token)).map(([name]) => name);
-    const pipelineOk = s.good.code === 0 && s.exported.code === 0 && s.loaded.code === 0 && s.stored.items === 1 + cases.length;
+    const pipelineOk =
+      s.good.code === 0 && s.exported.code === 0 && s.loaded.code === 0 && s.stored.items === 1 + cases.length;
     log(`token: ${searched.length} outputs and files searched, ${leakedIn.length} leaks`);
     return {
       cases,
@@ -380,9 +463,17 @@ async function configMistakes(tmp: string): Promise<ConfigFigures> {
   const runnable = all.filter((m) => canMount || !m.needsReadOnlyMount);
   // The lab runs two CLIs at a time however many are asked for.
   const results = await Promise.all(runnable.map(async (m) => ({ title: m.title, ...(await tryMistake(m, lab)) })));
-  const failures = results.filter((r) => r.problems.length > 0).map((r) => ({ title: r.title, problems: r.problems, stderr: r.result.stderr.slice(0, 1000) }));
+  const failures = results
+    .filter((r) => r.problems.length > 0)
+    .map((r) => ({ title: r.title, problems: r.problems, stderr: r.result.stderr.slice(0, 1000) }));
   log(`configuration mistakes: ${runnable.length} tried, ${failures.length} not answered in one clear line`);
-  return { tried: runnable.length, skipped: all.length - runnable.length, answered: results.length - failures.length, failures, seconds: (performance.now() - started) / 1000 };
+  return {
+    tried: runnable.length,
+    skipped: all.length - runnable.length,
+    answered: results.length - failures.length,
+    failures,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 interface CarelessFigures {
@@ -415,13 +506,13 @@ function carelessNote({ concurrent: c, tokens: t, config: m }: CarelessFigures):
     .join(', ');
   return (
     `Careless use: the pairs were ${kinds || 'none'}; the second command refused in one line ${c.refusedInOneLine} times, ` +
-      `the others shared the server (analyze during a load saw the finished table ${c.analyzeSawTable} times, no table yet otherwise); ` +
-      `embedded servers left running after both ended: ${c.serversLeftRunning}. ` +
-      `Token: ${t.cases.length} cases (${t.cases.join(', ')}), the simulator's echo confirmed for ${t.echoesConfirmed}/${ECHO_TOKEN_MODES.length} modes, ` +
-      `${t.casesSaid}/${t.cases.length} collects failed saying what happened, collect -> export -> load ${t.pipelineOk ? 'complete' : 'INCOMPLETE'}, ` +
-      `leak search self-test ${t.searchSelfTest ? 'passed' : 'FAILED'}. ` +
-      `Configuration mistakes: ${m.skipped ? `${m.skipped} skipped (no read-only mount can be made here)` : 'none skipped (the read-only file system cases ran too)'}. ` +
-      `Took ${c.seconds.toFixed(1)} s, ${t.seconds.toFixed(1)} s and ${m.seconds.toFixed(1)} s.`
+    `the others shared the server (analyze during a load saw the finished table ${c.analyzeSawTable} times, no table yet otherwise); ` +
+    `embedded servers left running after both ended: ${c.serversLeftRunning}. ` +
+    `Token: ${t.cases.length} cases (${t.cases.join(', ')}), the simulator's echo confirmed for ${t.echoesConfirmed}/${ECHO_TOKEN_MODES.length} modes, ` +
+    `${t.casesSaid}/${t.cases.length} collects failed saying what happened, collect -> export -> load ${t.pipelineOk ? 'complete' : 'INCOMPLETE'}, ` +
+    `leak search self-test ${t.searchSelfTest ? 'passed' : 'FAILED'}. ` +
+    `Configuration mistakes: ${m.skipped ? `${m.skipped} skipped (no read-only mount can be made here)` : 'none skipped (the read-only file system cases ran too)'}. ` +
+    `Took ${c.seconds.toFixed(1)} s, ${t.seconds.toFixed(1)} s and ${m.seconds.toFixed(1)} s.`
   );
 }
 
@@ -486,7 +577,9 @@ export async function run(): Promise<BenchResult> {
       `| rows lost | ${fmt(faults.rowsLost)} | 0 |`,
       `| duplicates (a row outside its slot's true top N, or a key twice) | ${fmt(faults.duplicates)} | 0 |`,
       `| slots whose row count is not exactly N | ${fmt(faults.slotsWrongCount)} | 0 |`,
-      `| final poll records | ${Object.entries(faults.pollsFinal).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')} | all ok |`,
+      `| final poll records | ${Object.entries(faults.pollsFinal)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')} | all ok |`,
       `| poll records written partial/failed along the way (then retried) | ${reasons || 'none'} | visible |`,
       `| hostile soak: slots complete; rows stored + rejected = expected | ${hostile.slotsComplete}/${hostile.slots}; ${fmt(hostile.rowsStored)} + ${fmt(hostile.rejectedRecorded)} = ${fmt(hostile.rowsExpected)} | equal |`,
       `| hostile soak: invalid rows stored, duplicates, silent gaps | ${hostile.invalidRows}, ${hostile.duplicates}, ${hostile.silentGaps} | 0, 0, 0 |`,
@@ -512,7 +605,21 @@ export async function run(): Promise<BenchResult> {
       '',
       carelessNote(carelessUse),
     ];
-    return { markdown: lines.join('\n'), data: { knobs: { SLOTS, TOP, KILLS, EXPORT_ROWS, CORPUS, LOAD_INTERRUPTS, LATE_SLOTS, CONCURRENT }, faults, hostile, late, exported, loads, embedded, server, careless: carelessUse, seconds } };
+    return {
+      markdown: lines.join('\n'),
+      data: {
+        knobs: { SLOTS, TOP, KILLS, EXPORT_ROWS, CORPUS, LOAD_INTERRUPTS, LATE_SLOTS, CONCURRENT },
+        faults,
+        hostile,
+        late,
+        exported,
+        loads,
+        embedded,
+        server,
+        careless: carelessUse,
+        seconds,
+      },
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

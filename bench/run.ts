@@ -81,18 +81,26 @@ async function runBenches(names: string[]): Promise<void> {
     const header = `# ${mod.title}\n\nRun ${date} on ${machine}; took ${((Date.now() - started) / 1000).toFixed(1)} s.\n\n`;
     console.log(result.markdown);
     writeFileSync(path.join(outDir, `${name}.md`), header + result.markdown + '\n');
-    writeFileSync(path.join(outDir, `${name}.json`), JSON.stringify({ date, machine, ...(result.data as object) }, null, 2) + '\n');
+    writeFileSync(
+      path.join(outDir, `${name}.json`),
+      JSON.stringify({ date, machine, ...(result.data as object) }, null, 2) + '\n',
+    );
   }
 }
 
 const program = new Command('bench')
-  .description('Run benchmarks against the article\'s method, one after another in one process, and write their results to bench/results/.')
+  .description(
+    "Run benchmarks against the article's method, one after another in one process, and write their results to bench/results/.",
+  )
   .argument('[names...]', `benchmarks to run: ${available.join(', ')} (default: all)`)
   .addHelpText('after', benchList)
   .action(async (names: string[]) => {
     const unknown = names.filter((n) => !available.includes(n));
     if (unknown.length) {
-      program.error(`error: unknown benchmark ${unknown.map((n) => JSON.stringify(n)).join(', ')} (have: ${available.join(', ')})`, { exitCode: 2 });
+      program.error(
+        `error: unknown benchmark ${unknown.map((n) => JSON.stringify(n)).join(', ')} (have: ${available.join(', ')})`,
+        { exitCode: 2 },
+      );
     }
     await runBenches(names.length ? [...new Set(names)] : available);
   });

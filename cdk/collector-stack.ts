@@ -3,7 +3,16 @@
 // a helper that might grant more than the collector uses.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -61,7 +70,8 @@ export class CollectorStack extends Stack {
     });
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'A GitHub personal access token cannot be rotated by a Lambda: GitHub issues it, a person renews it and puts the new value.',
+      reason:
+        'A GitHub personal access token cannot be rotated by a Lambda: GitHub issues it, a person renews it and puts the new value.',
     });
 
     const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
@@ -76,10 +86,22 @@ export class CollectorStack extends Stack {
       inlinePolicies: {
         collector: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({ sid: 'WriteStars', actions: ['dynamodb:BatchWriteItem'], resources: [this.starsTable.tableArn] }),
+            new iam.PolicyStatement({
+              sid: 'WriteStars',
+              actions: ['dynamodb:BatchWriteItem'],
+              resources: [this.starsTable.tableArn],
+            }),
             // GetItem: a redelivered poll reads what an interrupted attempt was writing (lambda/slot-intent.ts).
-            new iam.PolicyStatement({ sid: 'RecordPolls', actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [this.pollsTable.tableArn] }),
-            new iam.PolicyStatement({ sid: 'ReadToken', actions: ['secretsmanager:GetSecretValue'], resources: [this.tokenSecret.secretArn] }),
+            new iam.PolicyStatement({
+              sid: 'RecordPolls',
+              actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+              resources: [this.pollsTable.tableArn],
+            }),
+            new iam.PolicyStatement({
+              sid: 'ReadToken',
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [this.tokenSecret.secretArn],
+            }),
             new iam.PolicyStatement({
               sid: 'WriteOwnLogs',
               actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -103,7 +125,9 @@ export class CollectorStack extends Stack {
       // Opt-in (-c reservedConcurrency=1): reserving fails CREATE on accounts whose concurrency
       // quota is 10 (at least 10 must stay unreserved). Without it an overlapping poll is harmless:
       // each poll writes only its own slot's keys.
-      ...(settings.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: settings.reservedConcurrency } : {}),
+      ...(settings.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: settings.reservedConcurrency }
+        : {}),
       role,
       logGroup,
       // TEXT keeps the collector's stdout lines verbatim, which is what Embedded Metric Format needs.
@@ -130,7 +154,8 @@ export class CollectorStack extends Stack {
         // and a runtime SDK update cannot change behaviour under us.
         externalModules: [],
         // CommonJS dependencies call require(); ESM has none, so give them one.
-        banner: "import { createRequire as __startrailCreateRequire } from 'node:module'; const require = __startrailCreateRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __startrailCreateRequire } from 'node:module'; const require = __startrailCreateRequire(import.meta.url);",
         forceDockerBundling: false,
       },
     });
@@ -142,19 +167,23 @@ export class CollectorStack extends Stack {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the poll schedule; a dead-letter queue needs no dead-letter queue.',
+      reason:
+        'This queue is itself the dead-letter queue of the poll schedule; a dead-letter queue needs no dead-letter queue.',
     });
 
     // Our own role, so its one finding can be acknowledged here: LambdaInvoke grants
     // lambda:InvokeFunction on the function and `<function>:*` (its versions), nothing else.
     const schedulerRole = new iam.Role(this, 'ScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
       description: 'startrail schedule: invokes the collector, sends undeliverable events to the dead-letter queue',
     });
     const collectorLogicalId = this.getLogicalId(this.collector.node.defaultChild as lambda.CfnFunction);
     Validations.of(schedulerRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${collectorLogicalId}.Arn>:*]`,
-      reason: "CDK's LambdaInvoke grants the function ARN plus `:*` (its versions and aliases); the wildcard never reaches beyond this one function.",
+      reason:
+        "CDK's LambdaInvoke grants the function ARN plus `:*` (its versions and aliases); the wildcard never reaches beyond this one function.",
     });
 
     const schedule = new scheduler.Schedule(this, 'PollSchedule', {
@@ -183,15 +212,31 @@ export class CollectorStack extends Stack {
 
     this.alarmTopic = this.alarms(settings, rate, schedule);
 
-    new CfnOutput(this, 'StarsTableName', { value: this.starsTable.tableName, description: 'STARS_TABLE for npm run export' });
+    new CfnOutput(this, 'StarsTableName', {
+      value: this.starsTable.tableName,
+      description: 'STARS_TABLE for npm run export',
+    });
     new CfnOutput(this, 'PollsTableName', { value: this.pollsTable.tableName, description: 'POLLS_TABLE' });
-    new CfnOutput(this, 'GithubTokenSecretArn', { value: this.tokenSecret.secretArn, description: 'put the GitHub token here' });
-    new CfnOutput(this, 'CollectorFunctionName', { value: this.collector.functionName, description: 'the collector Lambda' });
+    new CfnOutput(this, 'GithubTokenSecretArn', {
+      value: this.tokenSecret.secretArn,
+      description: 'put the GitHub token here',
+    });
+    new CfnOutput(this, 'CollectorFunctionName', {
+      value: this.collector.functionName,
+      description: 'the collector Lambda',
+    });
     new CfnOutput(this, 'CollectorLogGroupName', { value: logGroup.logGroupName, description: 'the collector logs' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'alarm notifications' });
   }
 
-  private table(id: string, partitionKey: string, sortKey: string, settings: StackSettings, write: number, read: number): dynamodb.Table {
+  private table(
+    id: string,
+    partitionKey: string,
+    sortKey: string,
+    settings: StackSettings,
+    write: number,
+    read: number,
+  ): dynamodb.Table {
     const provisioned = settings.billingMode === 'provisioned';
     return new dynamodb.Table(this, id, {
       partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
@@ -228,7 +273,11 @@ export class CollectorStack extends Stack {
         resources: ['*'],
       }),
     );
-    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'startrail alarms', masterKey: key, enforceSSL: true });
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'startrail alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
     topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
@@ -266,7 +315,10 @@ export class CollectorStack extends Stack {
       }),
       new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
         alarmDescription: `The schedule ${schedule.scheduleName} could not deliver a poll event: see the dead-letter queue.`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,

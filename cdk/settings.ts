@@ -32,7 +32,8 @@ export const SCHEDULE_RATES = [15, 30, 60, 120, 180, 240, 360, 480, 720, 1440] a
 
 /** The EventBridge Scheduler cron (UTC) that fires every `minutes`, on the quarter hour: one of SCHEDULE_RATES. */
 export function scheduleCron(minutes: number): string {
-  if (!(SCHEDULE_RATES as readonly number[]).includes(minutes)) throw new RangeError(`no cron fires every ${minutes} minutes on the clock`);
+  if (!(SCHEDULE_RATES as readonly number[]).includes(minutes))
+    throw new RangeError(`no cron fires every ${minutes} minutes on the clock`);
   if (minutes < 60) return `cron(0/${minutes} * * * ? *)`;
   if (minutes === 60) return 'cron(0 * * * ? *)';
   if (minutes < 1440) return `cron(0 0/${minutes / 60} * * ? *)`;
@@ -92,11 +93,20 @@ function readTracks(value: unknown): Track[] {
 
 function readRate(value: unknown): number {
   if (value === undefined || value === null || value === '') return SLOT_MINUTES;
-  const minutes = typeof value === 'number' ? value : Number(String(value).trim().replace(/\s*minutes?$/, ''));
+  const minutes =
+    typeof value === 'number'
+      ? value
+      : Number(
+          String(value)
+            .trim()
+            .replace(/\s*minutes?$/, ''),
+        );
   // The collector floors a poll's time to its 15-minute slot: faster polls would overwrite each other.
   // And the schedule is a cron on the clock (scheduleCron), which only these periods can be.
   if (!(SCHEDULE_RATES as readonly number[]).includes(minutes)) {
-    throw new RangeError(`context "scheduleRate": expected minutes, one of ${SCHEDULE_RATES.join(', ')}, got ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `context "scheduleRate": expected minutes, one of ${SCHEDULE_RATES.join(', ')}, got ${JSON.stringify(value)}`,
+    );
   }
   return minutes;
 }
@@ -113,7 +123,9 @@ function readUnits(key: string, value: unknown, fallback: number): number {
   if (value === undefined || value === null || value === '' || value === 'auto') return fallback;
   const units = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(units) || units < 1 || units > 40_000) {
-    throw new RangeError(`context "${key}": expected "auto" or an integer from 1 to 40000, got ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `context "${key}": expected "auto" or an integer from 1 to 40000, got ${JSON.stringify(value)}`,
+    );
   }
   return units;
 }
@@ -122,7 +134,9 @@ function readReservedConcurrency(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const units = typeof value === 'number' ? value : Number(String(value).trim());
   if (!Number.isInteger(units) || units < 1) {
-    throw new RangeError(`context "reservedConcurrency": expected a positive integer or "", got ${JSON.stringify(value)}`);
+    throw new RangeError(
+      `context "reservedConcurrency": expected a positive integer or "", got ${JSON.stringify(value)}`,
+    );
   }
   return units;
 }

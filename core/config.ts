@@ -64,14 +64,20 @@ export function parseTracks(text: string): Track[] {
   const trimmed = text.trim();
   const raw: unknown = trimmed.startsWith('[')
     ? parseJson(trimmed)
-    : trimmed.split(';').filter(Boolean).map((part) => {
-        const at = part.lastIndexOf('=');
-        return at < 0 ? { query: part.trim(), top: 1000 } : { query: part.slice(0, at).trim(), top: Number(part.slice(at + 1)) };
-      });
+    : trimmed
+        .split(';')
+        .filter(Boolean)
+        .map((part) => {
+          const at = part.lastIndexOf('=');
+          return at < 0
+            ? { query: part.trim(), top: 1000 }
+            : { query: part.slice(0, at).trim(), top: Number(part.slice(at + 1)) };
+        });
   if (!Array.isArray(raw) || raw.length === 0) throw new RangeError('TRACKS: expected at least one track');
   return raw.map((t, i) => {
     const { query, top } = (t ?? {}) as { query?: unknown; top?: unknown };
-    if (typeof query !== 'string' || query.trim() === '') throw new RangeError(`TRACKS[${i}].query: expected a search query, got ${JSON.stringify(query)}`);
+    if (typeof query !== 'string' || query.trim() === '')
+      throw new RangeError(`TRACKS[${i}].query: expected a search query, got ${JSON.stringify(query)}`);
     if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > MAX_TOP) {
       throw new RangeError(`TRACKS[${i}].top: expected an integer from 1 to ${MAX_TOP}, got ${JSON.stringify(top)}`);
     }

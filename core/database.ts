@@ -55,7 +55,11 @@ const types = {
     oid === 20 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export async function connectPostgres(url: string, kind: Database['kind'] = 'server', setting = 'DATABASE_URL'): Promise<Database> {
+export async function connectPostgres(
+  url: string,
+  kind: Database['kind'] = 'server',
+  setting = 'DATABASE_URL',
+): Promise<Database> {
   const where = kind === 'server' ? setting : 'the embedded server';
   let client: pg.Client;
   try {
@@ -103,7 +107,10 @@ export function checkDatabaseUrl(url: string, setting = 'DATABASE_URL'): void {
   try {
     new pg.Client({ connectionString: url });
   } catch {
-    throw new SettingError(setting, `not a valid PostgreSQL URL (expected ${URL_FORM}; special characters in the password %-encoded)`);
+    throw new SettingError(
+      setting,
+      `not a valid PostgreSQL URL (expected ${URL_FORM}; special characters in the password %-encoded)`,
+    );
   }
 }
 

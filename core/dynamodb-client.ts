@@ -35,7 +35,13 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE
 
 /** Whether a DynamoDB call that threw may succeed if made again (the collector and the exporter retry these). */
 export function isRetryableDynamoError(error: unknown): boolean {
-  const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
   if (e?.name === 'AbortError') return false;
   return (
     RETRYABLE_NAMES.has(e?.name ?? '') ||

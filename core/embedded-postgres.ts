@@ -72,7 +72,9 @@ function runAs(dataDir: string): RunAs {
     as = postgresUser();
   }
   if (!as) {
-    throw new EmbeddedPostgresError('PostgreSQL will not run as root and there is no OS user postgres to run it as (useradd failed): run as another user or set DATABASE_URL');
+    throw new EmbeddedPostgresError(
+      'PostgreSQL will not run as root and there is no OS user postgres to run it as (useradd failed): run as another user or set DATABASE_URL',
+    );
   }
   if (run('/bin/sh', ['-c', 'cd "$1"', 'sh', dataDir], as).status !== 0) {
     throw new EmbeddedPostgresError(
@@ -168,12 +170,18 @@ const SETTINGS = '-h 127.0.0.1 -k "" -c wal_level=minimal -c max_wal_senders=0 -
 async function startServer(pgdata: string, bin: Binaries, as: RunAs): Promise<void> {
   const port = await freePort();
   const logFile = path.join(pgdata, 'server.log');
-  const result = run(bin.pg_ctl, ['start', '-w', '-t', String(START_TIMEOUT_MS / 1000), '-D', pgdata, '-l', logFile, '-o', `-p ${port} ${SETTINGS}`], as);
+  const result = run(
+    bin.pg_ctl,
+    ['start', '-w', '-t', String(START_TIMEOUT_MS / 1000), '-D', pgdata, '-l', logFile, '-o', `-p ${port} ${SETTINGS}`],
+    as,
+  );
   if (result.status === 0) return;
   const running = readPostmaster(pgdata);
   if (running && alive(running.pid)) return; // another command started it first
   const logged = existsSync(logFile) ? lastLine(readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n')) : '';
-  throw new EmbeddedPostgresError(`the embedded PostgreSQL in ${pgdata} did not start: ${logged || lastLine(result.stderr)}`);
+  throw new EmbeddedPostgresError(
+    `the embedded PostgreSQL in ${pgdata} did not start: ${logged || lastLine(result.stderr)}`,
+  );
 }
 
 export interface EmbeddedServer {
@@ -199,12 +207,16 @@ export async function acquireEmbedded(dataDir: string, options: EmbeddedOptions 
   const as = runAs(dataDir);
   if (!hasEmbeddedDatabase(dataDir)) {
     if (existsSync(pgdata) && readdirSync(pgdata).length === 0) rmSync(pgdata, { recursive: true });
-    if (existsSync(pgdata)) throw new EmbeddedPostgresError(`${pgdata} exists but is not a PostgreSQL data directory: move it away`);
+    if (existsSync(pgdata))
+      throw new EmbeddedPostgresError(`${pgdata} exists but is not a PostgreSQL data directory: move it away`);
     initialise(pgdata, bin, as, log);
   }
   checkCluster(pgdata);
   const port = await runningPort(pgdata, bin, as, log);
-  const server = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, release: (client?: pg.Client) => release(pgdata, bin, as, port, client) };
+  const server = {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    release: (client?: pg.Client) => release(pgdata, bin, as, port, client),
+  };
   holdUntilExit(pgdata, bin, as);
   return server;
 }
@@ -218,12 +230,18 @@ async function runningPort(pgdata: string, bin: Binaries, as: RunAs, log: (line:
     const pm = readPostmaster(pgdata);
     if (pm && alive(pm.pid)) {
       if (pm.status === 'ready' && (await accepts(pm.port))) return pm.port;
-      if (!said && pm.status === 'stopping') log(`embedded PostgreSQL: waiting for the server in ${pgdata} to finish shutting down (another command still uses it)`);
+      if (!said && pm.status === 'stopping')
+        log(
+          `embedded PostgreSQL: waiting for the server in ${pgdata} to finish shutting down (another command still uses it)`,
+        );
       said ||= pm.status === 'stopping';
       await sleep(200);
       continue;
     }
-    if (pm) log(`embedded PostgreSQL: the server in ${pgdata} was not shut down cleanly (stale postmaster.pid, pid ${pm.pid}); starting it again, PostgreSQL recovers from its log`);
+    if (pm)
+      log(
+        `embedded PostgreSQL: the server in ${pgdata} was not shut down cleanly (stale postmaster.pid, pid ${pm.pid}); starting it again, PostgreSQL recovers from its log`,
+      );
     try {
       await startServer(pgdata, bin, as);
     } catch (error) {
@@ -231,12 +249,20 @@ async function runningPort(pgdata: string, bin: Binaries, as: RunAs, log: (line:
       if (++failedStarts >= 3) throw error;
     }
   }
-  throw new EmbeddedPostgresError(`the embedded PostgreSQL in ${pgdata} did not become ready within ${(START_TIMEOUT_MS * 2) / 1000} s`);
+  throw new EmbeddedPostgresError(
+    `the embedded PostgreSQL in ${pgdata} did not become ready within ${(START_TIMEOUT_MS * 2) / 1000} s`,
+  );
 }
 
 /** One probe connection: refused, starting up or shutting down all mean "not yet". */
 async function accepts(port: number): Promise<boolean> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 5000,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -289,11 +315,14 @@ async function release(pgdata: string, bin: Binaries, as: RunAs, port: number, c
 
 /** Client sessions besides ours (`client`, or a short probe); a server that does not answer has none. */
 async function otherSessions(port: number, client?: pg.Client): Promise<number> {
-  const c = client ?? new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
+  const c =
+    client ??
+    new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
   c.on('error', () => {});
   try {
     if (!client) await c.connect();
-    const sql = "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()";
+    const sql =
+      "select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()";
     return (await c.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
   } catch {
     return 0;

@@ -6,7 +6,8 @@
 export const ISO_TIME_EXAMPLE = '2026-01-01T00:15:00Z or 2026-01-01T00:15:00+01:00';
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)$/;
 
 interface Fields {
   year: number;
@@ -51,7 +52,15 @@ export function parseIsoTime(text: string, options: { dateOnly?: boolean } = {})
   const date = DATE_ONLY.exec(text);
   if (date) {
     if (!options.dateOnly) return undefined;
-    return utcMs({ year: Number(date[1]), month: Number(date[2]), day: Number(date[3]), hour: 0, minute: 0, second: 0, ms: 0 });
+    return utcMs({
+      year: Number(date[1]),
+      month: Number(date[2]),
+      day: Number(date[3]),
+      hour: 0,
+      minute: 0,
+      second: 0,
+      ms: 0,
+    });
   }
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;

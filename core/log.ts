@@ -55,7 +55,9 @@ function serializeError(error: unknown): unknown {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = ORDER[options.level ?? ((process.env.LOG_LEVEL as Level | undefined) || 'info')] ?? ORDER.info;
   const sink =
-    options.sink ?? ((line: string, level: Level) => (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write(`${line}\n`));
+    options.sink ??
+    ((line: string, level: Level) =>
+      (level === 'warn' || level === 'error' ? process.stderr : process.stdout).write(`${line}\n`));
   const clock = options.clock ?? (() => new Date());
   const make = (base: Fields): Logger => {
     const emit = (level: Level, message: string, fields?: Fields) => {

@@ -12,7 +12,8 @@ const GITHUB_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22
 // `Authorization: Bearer x`, `"authorization":"token x"`, `proxy-authorization=basic x`: the
 // credential after an Authorization-like word, whatever its shape (a quote, bracket or
 // separator ends it, so the text around stays readable).
-const AUTH_HEADER = /\b((?:proxy-)?authori[sz]ation\b["']?\s*[:=]?\s*["']?\s*(?:bearer|token|basic)\s+)[^\s"'<>,;()[\]{}]+/gi;
+const AUTH_HEADER =
+  /\b((?:proxy-)?authori[sz]ation\b["']?\s*[:=]?\s*["']?\s*(?:bearer|token|basic)\s+)[^\s"'<>,;()[\]{}]+/gi;
 
 // `Bearer x` alone: the word is used for almost nothing else, so any credential-looking run
 // (8+ characters of the token68 alphabet) after it is taken for a credential.
@@ -25,12 +26,11 @@ const BEARER = /\b(bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi;
 export function redactSecrets(text: string, knownSecrets: Iterable<string> = []): string {
   let out = text;
   // Longest first, so a secret that contains another is replaced whole.
-  const known = [...knownSecrets].filter((s) => typeof s === 'string' && s.length >= 4).sort((a, b) => b.length - a.length);
+  const known = [...knownSecrets]
+    .filter((s) => typeof s === 'string' && s.length >= 4)
+    .sort((a, b) => b.length - a.length);
   for (const s of known) out = out.split(s).join(REDACTED);
-  return out
-    .replace(GITHUB_TOKEN, REDACTED)
-    .replace(AUTH_HEADER, `$1${REDACTED}`)
-    .replace(BEARER, `$1${REDACTED}`);
+  return out.replace(GITHUB_TOKEN, REDACTED).replace(AUTH_HEADER, `$1${REDACTED}`).replace(BEARER, `$1${REDACTED}`);
 }
 
 /**

@@ -24,7 +24,8 @@ export interface StarRowProblem {
 function integerProblem(field: 'ts' | 'stars', value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value)) return `${field} must be a non-negative integer`;
   if (value < 0) return `${field} must not be negative`;
-  if (field === 'ts' && (value < TS_MIN || value > TS_MAX)) return `ts out of range (epoch seconds from ${TS_MIN} (2008) to ${TS_MAX} (2099))`;
+  if (field === 'ts' && (value < TS_MIN || value > TS_MAX))
+    return `ts out of range (epoch seconds from ${TS_MIN} (2008) to ${TS_MAX} (2099))`;
   if (field === 'stars' && value > STARS_MAX) return `stars out of range (0 to ${STARS_MAX})`;
   return undefined;
 }

@@ -64,7 +64,8 @@ function checkpointProblem(value: unknown): string | undefined {
     if (c[key] !== undefined && typeof c[key] !== 'number') return `${key} is not a number`;
   }
   if (!Array.isArray(c.cursors) || c.cursors.length !== c.segments) return 'cursors do not match segments';
-  const cursorOk = (k: unknown) => typeof k === 'object' && k !== null && typeof (k as SegmentCursor).done === 'boolean';
+  const cursorOk = (k: unknown) =>
+    typeof k === 'object' && k !== null && typeof (k as SegmentCursor).done === 'boolean';
   if (!c.cursors.every(cursorOk)) return 'a cursor is not {done, lastKey}';
   if (c.repos !== undefined && !Array.isArray(c.repos)) return 'repos is not a list';
   return undefined;

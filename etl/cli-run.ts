@@ -1,8 +1,8 @@
 // How the ETL CLIs end: expected failures (bad input, a locked store, a refused connection,
 // an interrupted export) as one line and a non-zero exit; only real bugs print a stack.
 import { errorLine, SettingError } from '../core/cli-text.js';
-import { DatabaseConnectError, EmbeddedPostgresError } from '../core/database.js';
 import { DataDirError } from '../core/data-dir.js';
+import { DatabaseConnectError, EmbeddedPostgresError } from '../core/database.js';
 import { CheckpointError } from './checkpoint.js';
 import { ExportError } from './export.js';
 import { ConnectionLostError } from './load.js';

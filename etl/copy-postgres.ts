@@ -6,7 +6,9 @@ import type { RowBatch } from './read-csv.js';
 
 export function postgresCopy(client: pg.Client): OpenCopy {
   return async (table, { freeze }) => {
-    const stream = client.query(copyFrom(`copy ${table} (repo, ts, stars) from stdin with (format csv${freeze ? ', freeze' : ''})`));
+    const stream = client.query(
+      copyFrom(`copy ${table} (repo, ts, stars) from stdin with (format csv${freeze ? ', freeze' : ''})`),
+    );
     const map = new LineMap();
     let failure: unknown;
     const failed = new Promise<never>((_, reject) => {

@@ -1,8 +1,8 @@
 // `npm run export -- --out github-stars.csv [--segments 4] [--since ISO] [--until ISO] [--resume]`
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../core/config.js';
-import { CliError, positiveInt, runCli } from './cli-run.js';
 import { readCheckpoint } from './checkpoint.js';
+import { CliError, positiveInt, runCli } from './cli-run.js';
 import { checkOutFolder, checkpointPath, exportStars } from './export.js';
 import { parseTime } from './parse-time.js';
 import { createProgress, formatCount } from './progress.js';
@@ -34,7 +34,9 @@ const intArg = (flag: string) => (value: string) => {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = new Command('export')
-  .description('Export the DynamoDB stars table to a header-less repo,ts,stars CSV (what `\\copy github_stars from FILE csv` reads).')
+  .description(
+    'Export the DynamoDB stars table to a header-less repo,ts,stars CSV (what `\\copy github_stars from FILE csv` reads).',
+  )
   .option('--out <file>', 'CSV file to write (via <file>.tmp, renamed on success)', 'github-stars.csv')
   .option('--segments <n>', 'parallel Scan segments', intArg('--segments'), 4)
   .option('--since <time>', 'only rows with ts >= this (ISO date/time or epoch seconds)')
@@ -42,7 +44,10 @@ const program = new Command('export')
   .option('--resume', 'continue an interrupted export from <file>.checkpoint.json')
   .option('--page-size <n>', 'items per Scan request (default: DynamoDB 1 MB pages)', intArg('--page-size'))
   .option('--table <name>', 'stars table (default: STARS_TABLE or startrail-stars)')
-  .option('--endpoint <url>', 'DynamoDB endpoint (default: DYNAMODB_ENDPOINT; unset: the embedded store in the data directory)')
+  .option(
+    '--endpoint <url>',
+    'DynamoDB endpoint (default: DYNAMODB_ENDPOINT; unset: the embedded store in the data directory)',
+  )
   .option('--aws', 'read the DynamoDB of AWS_REGION with the standard AWS credentials')
   .option('--data-dir <dir>', 'data directory of the embedded store (default: STARTRAIL_DATA_DIR or ./data)')
   .option('--allow-empty', 'an empty or missing stars table writes an empty CSV and exits 0 (default: it is an error)')
@@ -85,7 +90,8 @@ await runCli('export', async () => {
   });
   const since = flags.since === undefined ? undefined : parseTime(flags.since, '--since');
   const until = flags.until === undefined ? undefined : parseTime(flags.until, '--until');
-  if (since !== undefined && until !== undefined && since >= until) throw new CliError('--since must be before --until', 2);
+  if (since !== undefined && until !== undefined && since >= until)
+    throw new CliError('--since must be before --until', 2);
 
   // Before opening the store: a wrong --out or a corrupt checkpoint is said first, and costs nothing.
   checkOutFolder(flags.out);

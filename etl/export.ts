@@ -12,7 +12,15 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Checkpoint, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { RowBatch } from './read-csv.js';
 import { mergePages, type RetryOptions, type ScanPage, scanSegment } from './scan-stars.js';
-import { pollsToCsv, RepoNames, removeStale, reposToCsv, scanPolls, sideFilePaths, writeFileAtomic } from './side-files.js';
+import {
+  pollsToCsv,
+  RepoNames,
+  removeStale,
+  reposToCsv,
+  scanPolls,
+  sideFilePaths,
+  writeFileAtomic,
+} from './side-files.js';
 import { rowsToCsv } from './write-csv.js';
 
 export class ExportError extends Error {
@@ -109,7 +117,9 @@ function addPage(names: RepoNames, page: ScanPage): void {
 async function writeSideFiles(options: ExportOptions, names: RepoNames): Promise<{ polls?: number; files: string[] }> {
   const paths = sideFilePaths(options.out);
   await writeFileAtomic(paths.repos, reposToCsv(names.list()));
-  const polls = options.pollsTable ? await scanPolls(options.client, options.pollsTable, { retry: options.retry, signal: options.signal }) : undefined;
+  const polls = options.pollsTable
+    ? await scanPolls(options.client, options.pollsTable, { retry: options.retry, signal: options.signal })
+    : undefined;
   if (!polls) {
     await removeStale(paths.polls);
     return { files: [paths.repos] };
@@ -156,7 +166,8 @@ export async function exportStars(options: ExportOptions): Promise<ExportSummary
       );
     }
     const differs = sameRun(previous, options, segments);
-    if (differs) throw new ExportError(`--resume: the interrupted export used ${differs}; rerun it with the same options`);
+    if (differs)
+      throw new ExportError(`--resume: the interrupted export used ${differs}; rerun it with the same options`);
     checkpoint = previous;
     if (checkpoint.cursors.every((c) => c.done) && !existsSync(temp) && existsSync(options.out)) {
       // Killed between the rename and removing the checkpoint: the export is complete (the side
@@ -171,13 +182,24 @@ export async function exportStars(options: ExportOptions): Promise<ExportSummary
     }
     const size = existsSync(temp) ? (await stat(temp)).size : -1;
     if (size < checkpoint.bytes) {
-      throw new ExportError(`--resume: ${temp} is missing or shorter than its checkpoint; delete ${checkpointFile} to start over`);
+      throw new ExportError(
+        `--resume: ${temp} is missing or shorter than its checkpoint; delete ${checkpointFile} to start over`,
+      );
     }
     file = await open(temp, 'r+');
     // Whatever was appended after the last checkpoint is written again from the saved keys.
     await file.truncate(checkpoint.bytes);
   } else {
-    checkpoint = { version: 1, table: options.table, segments, since: options.since, until: options.until, bytes: 0, rows: 0, cursors: [] };
+    checkpoint = {
+      version: 1,
+      table: options.table,
+      segments,
+      since: options.since,
+      until: options.until,
+      bytes: 0,
+      rows: 0,
+      cursors: [],
+    };
     for (let i = 0; i < segments; i++) checkpoint.cursors.push({ done: false });
     file = await open(temp, 'w');
     await writeCheckpoint(checkpointFile, checkpoint);

@@ -48,9 +48,15 @@ const program = new Command('load')
   .option('--until <time>', 'with --from-dynamodb: only rows with ts < this (ISO or epoch seconds)')
   .option('--page-size <n>', 'with --from-dynamodb: items per Scan request', intArg('--page-size'))
   .option('--table <name>', 'with --from-dynamodb: stars table (default: STARS_TABLE or startrail-stars)')
-  .option('--endpoint <url>', 'with --from-dynamodb: DynamoDB endpoint (default: DYNAMODB_ENDPOINT, else the embedded store)')
+  .option(
+    '--endpoint <url>',
+    'with --from-dynamodb: DynamoDB endpoint (default: DYNAMODB_ENDPOINT, else the embedded store)',
+  )
   .option('--aws', 'with --from-dynamodb: the DynamoDB of AWS_REGION with the standard AWS credentials')
-  .option('--data-dir <dir>', 'data directory for the embedded PostgreSQL server and DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
+  .option(
+    '--data-dir <dir>',
+    'data directory for the embedded PostgreSQL server and DynamoDB (default: STARTRAIL_DATA_DIR or ./data)',
+  )
   .option('--batch-rows <n>', 'rows per COPY batch', intArg('--batch-rows'), 50_000)
   .addHelpText(
     'after',
@@ -87,19 +93,35 @@ await runCli('load', async () => {
   const source = flags.fromDynamodb ? await openStarsSource(config, { aws: flags.aws }) : undefined;
   try {
     const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-    const target = db.kind === 'server' ? 'PostgreSQL (DATABASE_URL)' : `the embedded PostgreSQL (${embeddedPostgresDir(config.dataDir)})`;
+    const target =
+      db.kind === 'server'
+        ? 'PostgreSQL (DATABASE_URL)'
+        : `the embedded PostgreSQL (${embeddedPostgresDir(config.dataDir)})`;
     const extra = sideFiles?.files.length ? ` (with ${sideFiles.files.join(', ')})` : '';
     process.stderr.write(`load: ${source ? source.description : flags.file}${extra} -> github_stars in ${target}\n`);
     const progress = createProgress({ label: 'load', totalBytes });
     try {
       const names = new RepoNames();
       const batches = source
-        ? scanBatches({ client: source.client, table: source.table, segments: flags.segments, since, until, pageSize: flags.pageSize }, names)
+        ? scanBatches(
+            {
+              client: source.client,
+              table: source.table,
+              segments: flags.segments,
+              since,
+              until,
+              pageSize: flags.pageSize,
+            },
+            names,
+          )
         : readCsvBatches(flags.file, { batchRows: flags.batchRows });
       const side = source
         ? async () => ({ repos: names.list(), polls: await scanPolls(source.client, config.pollsTable) })
         : () => sideFiles ?? {};
-      const summary = await loadBatches(db, batches, { onBatch: (batch, rows) => progress.update(rows, batch.bytesRead), side });
+      const summary = await loadBatches(db, batches, {
+        onBatch: (batch, rows) => progress.update(rows, batch.bytesRead),
+        side,
+      });
       progress.stop();
       process.stdout.write(
         `loaded ${formatCount(summary.rowsLoaded)} rows (${formatCount(summary.duplicatesSkipped)} duplicates skipped, ${formatCount(summary.rowsRead)} read) ` +

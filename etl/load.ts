@@ -56,7 +56,11 @@ async function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promi
   client.on('error', ignore);
   await db.exec('begin');
   try {
-    const result = await fn({ query: (sql, params) => db.query(sql, params), exec: (sql) => db.exec(sql), openCopy: postgresCopy(db.pg) });
+    const result = await fn({
+      query: (sql, params) => db.query(sql, params),
+      exec: (sql) => db.exec(sql),
+      openCopy: postgresCopy(db.pg),
+    });
     await db.exec('commit');
     return result;
   } catch (error) {
@@ -76,9 +80,14 @@ export class ConnectionLostError extends Error {
 /** A dropped connection surfaces as a raw socket error; say what it means for the data. */
 function connectionLost(error: unknown): Error | undefined {
   const e = error as { code?: string; message?: string };
-  const lost = ['EPIPE', 'ECONNRESET', '57P01'].includes(e.code ?? '') || /Connection terminated|terminating connection/i.test(e.message ?? '');
+  const lost =
+    ['EPIPE', 'ECONNRESET', '57P01'].includes(e.code ?? '') ||
+    /Connection terminated|terminating connection/i.test(e.message ?? '');
   if (!lost) return undefined;
-  return new ConnectionLostError(`the connection to PostgreSQL was lost during the load (${e.code ?? e.message}); nothing was loaded, run it again`, { cause: error });
+  return new ConnectionLostError(
+    `the connection to PostgreSQL was lost during the load (${e.code ?? e.message}); nothing was loaded, run it again`,
+    { cause: error },
+  );
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -88,7 +97,11 @@ async function one<T>(db: Tx, sql: string): Promise<T> {
   return rows[0] as T;
 }
 
-export async function loadBatches(db: Database, batches: AsyncIterable<RowBatch>, options: LoadOptions = {}): Promise<LoadSummary> {
+export async function loadBatches(
+  db: Database,
+  batches: AsyncIterable<RowBatch>,
+  options: LoadOptions = {},
+): Promise<LoadSummary> {
   const clock = options.clock ?? Date.now;
   const started = clock();
   let rowsRead = 0;
@@ -170,7 +183,12 @@ async function storeSide(tx: Tx, side: SideData): Promise<{ repoNames?: number; 
   const out: { repoNames?: number; polls?: number } = {};
   if (side.repos) {
     const r = side.repos;
-    await tx.query(sqlFile('load/upsert-repos.sql'), [r.map((x) => x.repoId), r.map((x) => x.repo), r.map((x) => x.firstTs), r.map((x) => x.lastTs)]);
+    await tx.query(sqlFile('load/upsert-repos.sql'), [
+      r.map((x) => x.repoId),
+      r.map((x) => x.repo),
+      r.map((x) => x.firstTs),
+      r.map((x) => x.lastTs),
+    ]);
     out.repoNames = r.length;
   }
   if (side.polls) {

@@ -59,7 +59,8 @@ export function createProgress(options: ProgressOptions): Progress {
       const now = clock();
       if (now - last < interval) return;
       last = now;
-      const pct = options.totalBytes && bytes !== undefined ? ` (${((100 * bytes) / options.totalBytes).toFixed(1)}%)` : '';
+      const pct =
+        options.totalBytes && bytes !== undefined ? ` (${((100 * bytes) / options.totalBytes).toFixed(1)}%)` : '';
       stream.write(`${options.label}: ${formatCount(rows)} rows${pct}, ${formatCount(rate(rows))} rows/s\n`);
     },
     stop() {},

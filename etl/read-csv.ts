@@ -45,7 +45,8 @@ export function checkLine(line: string, source: RowSource): string {
     const repo = m[1]!;
     const ts = Number(m[2]);
     const stars = Number(m[3]);
-    if (ts >= TS_MIN && ts <= TS_MAX && stars <= STARS_MAX && !repo.endsWith('/.') && !repo.endsWith('/..')) return line;
+    if (ts >= TS_MIN && ts <= TS_MAX && stars <= STARS_MAX && !repo.endsWith('/.') && !repo.endsWith('/..'))
+      return line;
   }
   // The slow path: exact CSV parsing, then the field rules with their messages.
   if (line === '') return fieldsLine([''], source);
@@ -58,7 +59,8 @@ export function checkLine(line: string, source: RowSource): string {
     const reason = CSV_REASONS[code] ?? (error as Error).message.split(' at line')[0];
     throw new RowError(code as `CSV_${string}`, source, `malformed CSV: ${reason}`, undefined, line);
   }
-  if (records.length !== 1) throw new RowError('COLUMN_COUNT', source, 'expected one record on the line', undefined, line);
+  if (records.length !== 1)
+    throw new RowError('COLUMN_COUNT', source, 'expected one record on the line', undefined, line);
   return fieldsLine(records[0]!, source);
 }
 
@@ -75,7 +77,11 @@ export async function fileSize(file: string): Promise<number> {
   } catch (error) {
     if (error instanceof RowError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RowError('MISSING_FILE', { file }, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`);
+    throw new RowError(
+      'MISSING_FILE',
+      { file },
+      code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(error)})`,
+    );
   }
 }
 
@@ -88,7 +94,11 @@ export async function isGzipFile(file: string): Promise<boolean> {
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
   } catch (error) {
-    throw new RowError('MISSING_FILE', { file }, `cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new RowError(
+      'MISSING_FILE',
+      { file },
+      `cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   } finally {
     await handle?.close();
   }
@@ -150,7 +160,13 @@ export async function* readCsvBatches(file: string, options: ReadCsvOptions = {}
     lineNo += 1;
     const clean = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (clean.length > maxLine) {
-      throw new RowError('LINE_TOO_LONG', { file, line: lineNo }, `line longer than ${maxLine} characters`, undefined, clean);
+      throw new RowError(
+        'LINE_TOO_LONG',
+        { file, line: lineNo },
+        `line longer than ${maxLine} characters`,
+        undefined,
+        clean,
+      );
     }
     lines.push(checkLine(clean, { file, line: lineNo }));
   };
@@ -173,7 +189,13 @@ export async function* readCsvBatches(file: string, options: ReadCsvOptions = {}
       }
       carry = text.slice(start);
       if (carry.length > maxLine) {
-        throw new RowError('LINE_TOO_LONG', { file, line: lineNo + 1 }, `line longer than ${maxLine} bytes`, undefined, carry);
+        throw new RowError(
+          'LINE_TOO_LONG',
+          { file, line: lineNo + 1 },
+          `line longer than ${maxLine} bytes`,
+          undefined,
+          carry,
+        );
       }
     }
   } catch (error) {

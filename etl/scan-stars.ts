@@ -1,9 +1,14 @@
 // One segment of a parallel Scan over the stars table, page by page, resumable from a
 // LastEvaluatedKey. Throttling and transient faults are retried with jittered backoff.
-import { type AttributeValue, type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  ScanCommand,
+  type ScanCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 import { itemRepoId } from './side-files.js';
 import { RowError, type StarRow, validateRow } from './validate-row.js';
-import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 
 export type Key = Record<string, AttributeValue>;
 
@@ -67,7 +72,13 @@ function describeItem(item: Key): string {
 export function itemToRow(item: Key, table: string): StarRow {
   const source = { item: `${describeItem(item)} in table ${table}` };
   if (item.repo?.S === undefined || item.ts?.N === undefined || item.stars?.N === undefined) {
-    throw new RowError('COLUMN_COUNT', source, 'item lacks repo (S), ts (N) or stars (N)', undefined, JSON.stringify(item));
+    throw new RowError(
+      'COLUMN_COUNT',
+      source,
+      'item lacks repo (S), ts (N) or stars (N)',
+      undefined,
+      JSON.stringify(item),
+    );
   }
   return validateRow({ repo: item.repo.S, ts: item.ts.N, stars: item.stars.N }, source);
 }
@@ -109,7 +120,12 @@ export async function* scanSegment(options: ScanOptions): AsyncGenerator<ScanPag
     startKey = output.LastEvaluatedKey;
     const items = output.Items ?? [];
     const rows = items.map((item) => itemToRow(item, options.table));
-    const repoIds = items.map((item, i) => itemRepoId(item, `DynamoDB item repo=${JSON.stringify(rows[i]!.repo)} ts=${rows[i]!.ts} in table ${options.table}`));
+    const repoIds = items.map((item, i) =>
+      itemRepoId(
+        item,
+        `DynamoDB item repo=${JSON.stringify(rows[i]!.repo)} ts=${rows[i]!.ts} in table ${options.table}`,
+      ),
+    );
     yield { segment: options.segment, rows, repoIds, lastKey: startKey };
   } while (startKey);
 }

@@ -7,13 +7,18 @@
 // Load also takes them gzipped (`<base>.repos.csv.gz`), as it takes the star CSV.
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { type AttributeValue, type DynamoDBClient, ResourceNotFoundException, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { capErrorText, redactSecrets } from '../core/redact.js';
 import { isRepoName } from '../core/repo-name.js';
 import { type RetryOptions, withRetry } from './scan-stars.js';
 import { RowError, type RowSource, showValue, TS_MAX, TS_MIN } from './validate-row.js';
-import { capErrorText, redactSecrets } from '../core/redact.js';
 
 /** One name of one repository id, with the first and last sample time seen under it. */
 export interface RepoName {
@@ -45,7 +50,19 @@ export interface SideData {
 }
 
 export const REPOS_HEADER = ['repo_id', 'repo', 'first_ts', 'last_ts'];
-export const POLLS_HEADER = ['track', 'ts', 'status', 'expected', 'written', 'rejected', 'points', 'requests', 'duration_ms', 'started_at', 'error'];
+export const POLLS_HEADER = [
+  'track',
+  'ts',
+  'status',
+  'expected',
+  'written',
+  'rejected',
+  'points',
+  'requests',
+  'duration_ms',
+  'started_at',
+  'error',
+];
 const STATUSES = new Set(['ok', 'partial', 'failed']);
 
 /** `github-stars.csv` (or `.csv.gz`) -> `github-stars.repos.csv` and `github-stars.polls.csv`. */
@@ -82,7 +99,9 @@ export class RepoNames {
 
   /** By repo id, then name (byte order): the same file for the same data. */
   list(): RepoName[] {
-    return [...this.names.values()].sort((a, b) => a.repoId - b.repoId || (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
+    return [...this.names.values()].sort(
+      (a, b) => a.repoId - b.repoId || (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0),
+    );
   }
 }
 
@@ -106,7 +125,19 @@ export function reposToCsv(repos: readonly RepoName[]): string {
 
 export function pollsToCsv(polls: readonly PollRow[]): string {
   return stringify(
-    polls.map((p) => [p.track, p.ts, p.status, p.expected, p.written, p.rejected, p.points, p.requests, p.durationMs, p.startedAt, p.error]),
+    polls.map((p) => [
+      p.track,
+      p.ts,
+      p.status,
+      p.expected,
+      p.written,
+      p.rejected,
+      p.points,
+      p.requests,
+      p.durationMs,
+      p.startedAt,
+      p.error,
+    ]),
     { header: true, columns: POLLS_HEADER, record_delimiter: 'unix', cast: { object: () => '' } },
   );
 }
@@ -118,11 +149,27 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await rename(temp, file);
 }
 
-function int(value: string | undefined, field: string, source: RowSource, options: { min?: number; max?: number; optional?: boolean } = {}): number | null {
+function int(
+  value: string | undefined,
+  field: string,
+  source: RowSource,
+  options: { min?: number; max?: number; optional?: boolean } = {},
+): number | null {
   if ((value === undefined || value === '') && options.optional) return null;
   const n = Number(value);
-  if (value === undefined || !/^-?[0-9]{1,15}$/.test(value) || n < (options.min ?? 0) || n > (options.max ?? 2_147_483_647)) {
-    throw new RowError('INVALID_FIELD', source, `${field} must be an integer${options.min ? ` of at least ${options.min}` : ''}`, field, value ?? '');
+  if (
+    value === undefined ||
+    !/^-?[0-9]{1,15}$/.test(value) ||
+    n < (options.min ?? 0) ||
+    n > (options.max ?? 2_147_483_647)
+  ) {
+    throw new RowError(
+      'INVALID_FIELD',
+      source,
+      `${field} must be an integer${options.min ? ` of at least ${options.min}` : ''}`,
+      field,
+      value ?? '',
+    );
   }
   return n;
 }
@@ -150,11 +197,21 @@ async function records(file: string, header: readonly string[]): Promise<{ field
   }
   const [first, ...rest] = parsed;
   if (!first || first.record.join(',') !== header.join(',')) {
-    throw new RowError('COLUMN_COUNT', { file, line: 1 }, `expected the header ${header.join(',')}`, undefined, first?.record.join(',') ?? '');
+    throw new RowError(
+      'COLUMN_COUNT',
+      { file, line: 1 },
+      `expected the header ${header.join(',')}`,
+      undefined,
+      first?.record.join(',') ?? '',
+    );
   }
   return rest.map(({ record, info }) => {
     if (record.length !== header.length) {
-      throw new RowError('COLUMN_COUNT', { file, line: info.lines }, `expected ${header.length} fields (${header.join(',')}), found ${record.length}`);
+      throw new RowError(
+        'COLUMN_COUNT',
+        { file, line: info.lines },
+        `expected ${header.length} fields (${header.join(',')}), found ${record.length}`,
+      );
     }
     return { fields: record, line: info.lines };
   });
@@ -164,7 +221,8 @@ export async function readReposCsv(file: string): Promise<RepoName[]> {
   return (await records(file, REPOS_HEADER)).map(({ fields, line }) => {
     const source = { file, line };
     const [id, repo, first, last] = fields as [string, string, string, string];
-    if (!isRepoName(repo)) throw new RowError('INVALID_REPO', source, 'invalid repository name (expected owner/name)', 'repo', repo);
+    if (!isRepoName(repo))
+      throw new RowError('INVALID_REPO', source, 'invalid repository name (expected owner/name)', 'repo', repo);
     const firstTs = int(first, 'first_ts', source, { min: TS_MIN, max: TS_MAX })!;
     const lastTs = int(last, 'last_ts', source, { min: TS_MIN, max: TS_MAX })!;
     if (lastTs < firstTs) throw new RowError('INVALID_FIELD', source, 'last_ts is before first_ts', 'last_ts', last);
@@ -174,9 +232,11 @@ export async function readReposCsv(file: string): Promise<RepoName[]> {
 
 function pollFrom(fields: Record<string, string | undefined>, source: RowSource): PollRow {
   const track = fields.track ?? '';
-  if (track === '' || track.length > 1000) throw new RowError('INVALID_FIELD', source, 'track must be a non-empty search query', 'track', track);
+  if (track === '' || track.length > 1000)
+    throw new RowError('INVALID_FIELD', source, 'track must be a non-empty search query', 'track', track);
   const status = fields.status ?? '';
-  if (!STATUSES.has(status)) throw new RowError('INVALID_FIELD', source, 'status must be ok, partial or failed', 'status', status);
+  if (!STATUSES.has(status))
+    throw new RowError('INVALID_FIELD', source, 'status must be ok, partial or failed', 'status', status);
   const startedAt = fields.started_at || null;
   if (startedAt !== null && Number.isNaN(Date.parse(startedAt))) {
     throw new RowError('INVALID_FIELD', source, 'started_at must be an ISO time', 'started_at', startedAt);
@@ -255,13 +315,20 @@ export function pollItemToRow(item: Record<string, AttributeValue>, table: strin
  * The whole polls table (one item per track and 15 minutes: small), sorted by track and time;
  * undefined when the table does not exist (a deployment without it: coverage is then inferred).
  */
-export async function scanPolls(client: DynamoDBClient, table: string, options: { retry?: RetryOptions; signal?: AbortSignal } = {}): Promise<PollRow[] | undefined> {
+export async function scanPolls(
+  client: DynamoDBClient,
+  table: string,
+  options: { retry?: RetryOptions; signal?: AbortSignal } = {},
+): Promise<PollRow[] | undefined> {
   const polls: PollRow[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   try {
     do {
       const output = await withRetry(
-        () => client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }), { abortSignal: options.signal }),
+        () =>
+          client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }), {
+            abortSignal: options.signal,
+          }),
         options.retry,
         options.signal,
       );
@@ -269,7 +336,8 @@ export async function scanPolls(client: DynamoDBClient, table: string, options: 
       startKey = output.LastEvaluatedKey;
     } while (startKey);
   } catch (error) {
-    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    if (error instanceof ResourceNotFoundException || (error as { name?: string }).name === 'ResourceNotFoundException')
+      return undefined;
     throw error;
   }
   return polls.sort((a, b) => (a.track < b.track ? -1 : a.track > b.track ? 1 : a.ts - b.ts));

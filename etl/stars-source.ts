@@ -47,11 +47,21 @@ export async function openStarsSource(config: Config, options: StarsSourceOption
   // Retries are ours (scan-stars.ts), with backoff suited to a long Scan.
   if (options.aws) {
     const client = createDynamoClient({ region: config.awsRegion, maxAttempts: 1 });
-    return { client, table: config.starsTable, description: `${config.starsTable} in AWS ${config.awsRegion}`, close: async () => client.destroy() };
+    return {
+      client,
+      table: config.starsTable,
+      description: `${config.starsTable} in AWS ${config.awsRegion}`,
+      close: async () => client.destroy(),
+    };
   }
   if (config.dynamodbEndpoint) {
     const client = createDynamoClient({ endpoint: config.dynamodbEndpoint, region: config.awsRegion, maxAttempts: 1 });
-    return { client, table: config.starsTable, description: `${config.starsTable} at ${config.dynamodbEndpoint}`, close: async () => client.destroy() };
+    return {
+      client,
+      table: config.starsTable,
+      description: `${config.starsTable} at ${config.dynamodbEndpoint}`,
+      close: async () => client.destroy(),
+    };
   }
   return openEmbedded(config, options);
 }
@@ -104,7 +114,14 @@ function demoHint(demoDataDir: string | undefined): string {
 
 /** One item is enough to know the table is not empty (ItemCount lags by hours on AWS). */
 export async function assertHasRows(source: StarsSource): Promise<void> {
-  const page = await source.client.send(new ScanCommand({ TableName: source.table, Limit: 1, ProjectionExpression: '#r', ExpressionAttributeNames: { '#r': 'repo' } }));
+  const page = await source.client.send(
+    new ScanCommand({
+      TableName: source.table,
+      Limit: 1,
+      ProjectionExpression: '#r',
+      ExpressionAttributeNames: { '#r': 'repo' },
+    }),
+  );
   if ((page.Items?.length ?? 0) > 0 || page.LastEvaluatedKey) return;
   throw new EmptyStoreError(`${source.description} is empty`, demoHint(source.demoDataDir));
 }

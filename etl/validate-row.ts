@@ -80,9 +80,16 @@ function integerField(value: string, field: 'ts' | 'stars', source: RowSource): 
 
 /** One parsed record (already split into fields) -> a row, or a RowError naming the place. */
 export function validateFields(fields: readonly string[], source: RowSource): StarRow {
-  if (fields.length === 1 && fields[0] === '') throw new RowError('EMPTY_LINE', source, 'empty line (expected repo,ts,stars)');
+  if (fields.length === 1 && fields[0] === '')
+    throw new RowError('EMPTY_LINE', source, 'empty line (expected repo,ts,stars)');
   if (fields.length !== 3) {
-    throw new RowError('COLUMN_COUNT', source, `expected 3 fields (repo,ts,stars), found ${fields.length}`, undefined, fields.join(','));
+    throw new RowError(
+      'COLUMN_COUNT',
+      source,
+      `expected 3 fields (repo,ts,stars), found ${fields.length}`,
+      undefined,
+      fields.join(','),
+    );
   }
   const [repo, ts, stars] = fields as [string, string, string];
   const repoProblem = fieldProblem('repo', repo);
@@ -92,7 +99,8 @@ export function validateFields(fields: readonly string[], source: RowSource): St
 
 /** A row from code (a DynamoDB item already decoded): the same rules. */
 export function validateRow(row: { repo: unknown; ts: unknown; stars: unknown }, source: RowSource): StarRow {
-  const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
+  const text = (v: unknown) =>
+    typeof v === 'string' ? v : typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
   return validateFields([text(row.repo), text(row.ts), text(row.stars)], source);
 }
 

@@ -1,7 +1,7 @@
 // Fetches the top N repositories of a query: one paginated search when N fits under
 // GitHub's cap, star ranges fetched with bounded concurrency when it does not.
 import type { Logger } from '../core/log.js';
-import { type CallCounters, GitHubError, type GitHubClient } from './github-client.js';
+import { type CallCounters, type GitHubClient, GitHubError } from './github-client.js';
 import type { RawRepositoryNode } from './queries.js';
 import { countMatches, SEARCH_CAP, searchAll } from './search.js';
 import { planStarRanges, rangeQualifier, type StarRange } from './star-ranges.js';
@@ -61,7 +61,10 @@ export async function fetchTop(client: GitHubClient, query: string, options: Fet
   const { top, counters, logger } = options;
   const incompleteRetries = options.incompleteRetries ?? 4;
   if (top > SEARCH_CAP && /(^|\s)stars:/i.test(query)) {
-    throw new GitHubError('query', `track ${JSON.stringify(query)}: top ${top} needs star ranges, so the query cannot carry its own stars: qualifier`);
+    throw new GitHubError(
+      'query',
+      `track ${JSON.stringify(query)}: top ${top} needs star ranges, so the query cannot carry its own stars: qualifier`,
+    );
   }
   const warnings: string[] = [];
 
@@ -83,7 +86,8 @@ export async function fetchTop(client: GitHubClient, query: string, options: Fet
         }
         const held = byId.get(id);
         // Prefer an answer that passes validation over a garbled copy of the same repository.
-        if (!held || (validateNodes([held]).repos.length === 0 && validateNodes([node]).repos.length === 1)) byId.set(id, node);
+        if (!held || (validateNodes([held]).repos.length === 0 && validateNodes([node]).repos.length === 1))
+          byId.set(id, node);
       }
       if (attempt === 0) idless = attemptIdless;
       const distinct = byId.size + idless.length;
@@ -96,33 +100,61 @@ export async function fetchTop(client: GitHubClient, query: string, options: Fet
           `GitHub returned ${distinct} distinct of ${result.reachable} results for ${JSON.stringify(q)} after ${attempt + 1} tries (pages ended early or repeated nodes)`,
         );
       }
-      logger?.warn('search results came back short, fetching again', { query: q, got: distinct, reachable: result.reachable, attempt: attempt + 1 });
+      logger?.warn('search results came back short, fetching again', {
+        query: q,
+        got: distinct,
+        reachable: result.reachable,
+        attempt: attempt + 1,
+      });
     }
   };
 
   const whole = searchQuery(query);
   if (top <= SEARCH_CAP) {
     const result = await fetchComplete(whole, top);
-    return { nodes: result.nodes, repositoryCount: result.repositoryCount, expected: Math.min(top, result.repositoryCount), ranges: 1, probes: 0, warnings };
+    return {
+      nodes: result.nodes,
+      repositoryCount: result.repositoryCount,
+      expected: Math.min(top, result.repositoryCount),
+      ranges: 1,
+      probes: 0,
+      warnings,
+    };
   }
 
   const first = await countMatches(client, whole, counters);
   if (first.count <= SEARCH_CAP) {
     const result = await fetchComplete(whole);
-    return { nodes: result.nodes, repositoryCount: result.repositoryCount, expected: Math.min(top, result.repositoryCount), ranges: 1, probes: 1, warnings };
+    return {
+      nodes: result.nodes,
+      repositoryCount: result.repositoryCount,
+      expected: Math.min(top, result.repositoryCount),
+      ranges: 1,
+      probes: 1,
+      warnings,
+    };
   }
 
-  const plan = await planStarRanges(async (stars) => (await countMatches(client, searchQuery(query, `stars:>=${stars}`), counters)).count, {
-    top,
-    total: first.count,
-    maxStars: first.firstStars ?? 0,
-    maxPerRange: options.maxPerRange,
-    concurrency: options.concurrency,
-  });
+  const plan = await planStarRanges(
+    async (stars) => (await countMatches(client, searchQuery(query, `stars:>=${stars}`), counters)).count,
+    {
+      top,
+      total: first.count,
+      maxStars: first.firstStars ?? 0,
+      maxPerRange: options.maxPerRange,
+      concurrency: options.concurrency,
+    },
+  );
   for (const r of plan.unsplittable) {
     warnings.push(`${r.count} repositories have exactly ${r.min} stars; GitHub returns only ${SEARCH_CAP} of them`);
   }
-  logger?.info('star ranges planned', { query, ranges: plan.ranges.length, threshold: plan.threshold, probes: plan.probes, rounds: plan.rounds });
+  logger?.info('star ranges planned', {
+    query,
+    ranges: plan.ranges.length,
+    threshold: plan.threshold,
+    probes: plan.probes,
+    rounds: plan.rounds,
+  });
 
   const nodes: (RawRepositoryNode | null)[] = [];
   // A range can outgrow the cap between probe and fetch (stars keep moving): split it and go on.
@@ -130,15 +162,22 @@ export async function fetchTop(client: GitHubClient, query: string, options: Fet
     const q = searchQuery(query, rangeQualifier(range));
     const result = await fetchComplete(q);
     if (result.repositoryCount > SEARCH_CAP) {
-      const hi = range.max ?? Math.max(range.min, ...result.nodes.map((n) => (typeof n?.stargazerCount === 'number' ? n.stargazerCount : 0)));
+      const hi =
+        range.max ??
+        Math.max(range.min, ...result.nodes.map((n) => (typeof n?.stargazerCount === 'number' ? n.stargazerCount : 0)));
       if (hi > range.min) {
         const mid = range.min + Math.floor((hi - range.min) / 2);
         logger?.warn('star range outgrew the search cap, splitting', { query: q, count: result.repositoryCount });
-        await Promise.all([fetchRange({ min: range.min, max: mid, count: 0 }), fetchRange({ min: mid + 1, max: range.max, count: 0 })]);
+        await Promise.all([
+          fetchRange({ min: range.min, max: mid, count: 0 }),
+          fetchRange({ min: mid + 1, max: range.max, count: 0 }),
+        ]);
         return;
       }
       if (!plan.unsplittable.some((u) => u.min === range.min)) {
-        warnings.push(`${result.repositoryCount} repositories have exactly ${range.min} stars; GitHub returns only ${SEARCH_CAP} of them`);
+        warnings.push(
+          `${result.repositoryCount} repositories have exactly ${range.min} stars; GitHub returns only ${SEARCH_CAP} of them`,
+        );
       }
     }
     nodes.push(...result.nodes);

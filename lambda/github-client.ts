@@ -6,7 +6,13 @@ import { type Logger, registeredSecrets } from '../core/log.js';
 import { describeServerText, redactSecrets } from '../core/redact.js';
 import type { RateLimitInfo } from './queries.js';
 
-export type GitHubErrorKind = 'primary-rate-limit' | 'secondary-rate-limit' | 'auth' | 'query' | 'unavailable' | 'aborted';
+export type GitHubErrorKind =
+  | 'primary-rate-limit'
+  | 'secondary-rate-limit'
+  | 'auth'
+  | 'query'
+  | 'unavailable'
+  | 'aborted';
 
 /**
  * A failure the caller can act on. The message never carries the token: whatever the server said
@@ -62,7 +68,11 @@ export interface GitHubClientOptions {
 }
 
 export interface GitHubClient {
-  query<T extends { rateLimit?: RateLimitInfo | null }>(document: string, variables: Record<string, unknown>, counters?: CallCounters): Promise<T>;
+  query<T extends { rateLimit?: RateLimitInfo | null }>(
+    document: string,
+    variables: Record<string, unknown>,
+    counters?: CallCounters,
+  ): Promise<T>;
   /** Largest number of requests that were in flight at once. */
   readonly maxInFlight: number;
 }
@@ -137,10 +147,27 @@ const NETWORK_WORDS: Record<string, string> = {
 function networkFailure(error: unknown, endpoint: string | undefined): string | undefined {
   let e: unknown = error;
   for (let depth = 0; depth < 6 && e && typeof e === 'object'; depth += 1) {
-    const c = e as { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown; cause?: unknown; errors?: unknown };
+    const c = e as {
+      code?: unknown;
+      address?: unknown;
+      port?: unknown;
+      hostname?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
     if (typeof c.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(c.code)) {
-      const host = typeof c.address === 'string' ? (c.address.includes(':') ? `[${c.address}]` : c.address) : typeof c.hostname === 'string' ? c.hostname : undefined;
-      const where = host !== undefined && c.port !== undefined ? `${host}:${String(c.port)}` : (endpoint ?? host ?? 'the GitHub endpoint');
+      const host =
+        typeof c.address === 'string'
+          ? c.address.includes(':')
+            ? `[${c.address}]`
+            : c.address
+          : typeof c.hostname === 'string'
+            ? c.hostname
+            : undefined;
+      const where =
+        host !== undefined && c.port !== undefined
+          ? `${host}:${String(c.port)}`
+          : (endpoint ?? host ?? 'the GitHub endpoint');
       return `${NETWORK_WORDS[c.code] ?? 'network error talking to'} ${where} (${c.code})`;
     }
     // Node reports a connection tried on several addresses as an AggregateError.
@@ -155,11 +182,17 @@ function classifyGraphql(error: GraphqlResponseError<unknown>, said: (text: stri
   if (errors.some((e) => e.type === 'RATE_LIMITED')) {
     const reset = header(error.headers, 'x-ratelimit-reset');
     const at = reset ? ` (resets ${new Date(Number(reset) * 1000).toISOString()})` : '';
-    return { retry: 'none', error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}: ${messages}`, 200) };
+    return {
+      retry: 'none',
+      error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}: ${messages}`, 200),
+    };
   }
   // GitHub answers some of its own timeouts as a 200 with an error; those are worth another try.
   if (/timeout|timed out|something went wrong/i.test(messages)) {
-    return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub query failed transiently: ${messages}`, 200) };
+    return {
+      retry: 'backoff',
+      error: new GitHubError('unavailable', `GitHub query failed transiently: ${messages}`, 200),
+    };
   }
   return { retry: 'none', error: new GitHubError('query', `GitHub rejected the query: ${messages}`, 200) };
 }
@@ -170,17 +203,28 @@ function classifyForbidden(status: number, headers: unknown, message: string): C
   if (retryAfter === undefined && remaining === '0') {
     const reset = header(headers, 'x-ratelimit-reset');
     const at = reset ? ` (resets ${new Date(Number(reset) * 1000).toISOString()})` : '';
-    return { retry: 'none', error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}`, status) };
+    return {
+      retry: 'none',
+      error: new GitHubError('primary-rate-limit', `GitHub primary rate limit exhausted${at}`, status),
+    };
   }
-  const seconds = retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Math.max(0, Number(retryAfter)) : 60;
+  const seconds =
+    retryAfter !== undefined && Number.isFinite(Number(retryAfter)) ? Math.max(0, Number(retryAfter)) : 60;
   if (retryAfter !== undefined || /secondary rate limit|abuse/i.test(message) || status === 429) {
     return {
       retry: 'secondary',
       waitMs: seconds * 1000,
-      error: new GitHubError('secondary-rate-limit', `GitHub secondary rate limit (${status}, retry after ${seconds} s)`, status),
+      error: new GitHubError(
+        'secondary-rate-limit',
+        `GitHub secondary rate limit (${status}, retry after ${seconds} s)`,
+        status,
+      ),
     };
   }
-  return { retry: 'none', error: new GitHubError('auth', `GitHub forbade the request (${status}): ${message}`, status) };
+  return {
+    retry: 'none',
+    error: new GitHubError('auth', `GitHub forbade the request (${status}): ${message}`, status),
+  };
 }
 
 /**
@@ -192,7 +236,13 @@ export function classify(error: unknown, context: ClassifyContext = {}): Classif
   if (error instanceof GitHubError) return { retry: 'none', error };
   const said = (text: string) => describeServerText(text, context.secrets ?? []);
   if (error instanceof GraphqlResponseError) return classifyGraphql(error, said);
-  const e = error as { name?: string; status?: number; message?: string; request?: unknown; response?: { headers?: unknown; data?: unknown } };
+  const e = error as {
+    name?: string;
+    status?: number;
+    message?: string;
+    request?: unknown;
+    response?: { headers?: unknown; data?: unknown };
+  };
   const status = typeof e.status === 'number' ? e.status : undefined;
   const message = said(e.message ?? String(error));
   // Without a response nothing was answered: any status on the error is octokit's invention.
@@ -200,20 +250,28 @@ export function classify(error: unknown, context: ClassifyContext = {}): Classif
   const network = answered ? undefined : networkFailure(error, context.endpoint);
   if (network) return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unreachable: ${network}`) };
   if (!answered && (e.name === 'AbortError' || e.name === 'TimeoutError' || /aborted|timeout/i.test(message))) {
-    return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub request timed out or was aborted: ${message}`, status) };
+    return {
+      retry: 'backoff',
+      error: new GitHubError('unavailable', `GitHub request timed out or was aborted: ${message}`, status),
+    };
   }
   if (!answered && e.request !== undefined) {
     const where = context.endpoint ? ` (${context.endpoint})` : '';
     return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unreachable${where}: ${message}`) };
   }
-  if (status === 401) return { retry: 'none', error: new GitHubError('auth', 'GitHub refused the token (401 Bad credentials)', 401) };
+  if (status === 401)
+    return { retry: 'none', error: new GitHubError('auth', 'GitHub refused the token (401 Bad credentials)', 401) };
   if (status === 403 || status === 429) return classifyForbidden(status, e.response?.headers, message);
   // 408: the server gave up waiting for us, worth another try as a 5xx is.
   if (status !== undefined && (status >= 500 || status === 408)) {
-    return { retry: 'backoff', error: new GitHubError('unavailable', `GitHub unavailable (${status}): ${message}`, status) };
+    return {
+      retry: 'backoff',
+      error: new GitHubError('unavailable', `GitHub unavailable (${status}): ${message}`, status),
+    };
   }
   // Anything else without a status is our own bug.
-  if (status === undefined) return { retry: 'none', error: new GitHubError('query', `GitHub request failed: ${message}`) };
+  if (status === undefined)
+    return { retry: 'none', error: new GitHubError('query', `GitHub request failed: ${message}`) };
   return { retry: 'none', error: new GitHubError('query', `GitHub answered ${status}: ${message}`, status) };
 }
 
@@ -259,7 +317,11 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     get maxInFlight() {
       return maxInFlight;
     },
-    async query<T extends { rateLimit?: RateLimitInfo | null }>(document: string, variables: Record<string, unknown>, counters?: CallCounters) {
+    async query<T extends { rateLimit?: RateLimitInfo | null }>(
+      document: string,
+      variables: Record<string, unknown>,
+      counters?: CallCounters,
+    ) {
       let failures = 0;
       let secondaryWaits = 0;
       for (;;) {
@@ -285,13 +347,21 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
             const delay = backoffDelay(failures, baseDelayMs, maxDelayMs, random);
             failures += 1;
             if (counters) counters.retries += 1;
-            options.logger?.warn('github request failed, retrying', { attempt: failures, delayMs: delay, error: c.error.message });
+            options.logger?.warn('github request failed, retrying', {
+              attempt: failures,
+              delayMs: delay,
+              error: c.error.message,
+            });
             await sleep(delay);
             continue;
           }
           if (c.error.kind === 'auth') options.onUnauthorized?.();
           if (c.retry !== 'none') {
-            throw new GitHubError(c.error.kind, `${c.error.message}; gave up after ${attempts(failures + secondaryWaits + 1)}`, c.error.status);
+            throw new GitHubError(
+              c.error.kind,
+              `${c.error.message}; gave up after ${attempts(failures + secondaryWaits + 1)}`,
+              c.error.status,
+            );
           }
           throw c.error;
         }

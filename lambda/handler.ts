@@ -62,12 +62,16 @@ export function eventSlot(event: ScheduledEvent | undefined, clock: () => Date):
   if (time === undefined || time === null || time === '') ts = slotOf(clock());
   else {
     const ms = typeof time === 'string' ? parseIsoTime(time) : undefined;
-    if (ms === undefined) throw new RangeError(`event.time: expected an ISO time such as ${ISO_TIME_EXAMPLE}, got ${JSON.stringify(time)}`);
+    if (ms === undefined)
+      throw new RangeError(`event.time: expected an ISO time such as ${ISO_TIME_EXAMPLE}, got ${JSON.stringify(time)}`);
     ts = slotOf(ms);
   }
   const problem = fieldProblem('ts', ts);
   if (problem !== undefined) {
-    const from = typeof time === 'string' && time !== '' ? `event.time ${JSON.stringify(time)}` : `the clock (${clock().toISOString()})`;
+    const from =
+      typeof time === 'string' && time !== ''
+        ? `event.time ${JSON.stringify(time)}`
+        : `the clock (${clock().toISOString()})`;
     throw new RangeError(`${from}: slot ${String(ts)} cannot be stored: ${problem}`);
   }
   return ts;
@@ -127,7 +131,12 @@ export function lambdaHandler(options: LambdaOptions = {}): ReturnType<typeof cr
   const build = async (): Promise<CollectorDeps> => {
     const config = loadConfig(options.env ?? process.env);
     const logger = createLogger({ base: { service: 'startrail-collector' } });
-    const source = { secretArn: config.githubTokenSecretArn, envToken: config.githubToken, region: config.awsRegion, secrets: options.secrets };
+    const source = {
+      secretArn: config.githubTokenSecretArn,
+      envToken: config.githubToken,
+      region: config.awsRegion,
+      secrets: options.secrets,
+    };
     const token = await resolveToken(source);
     const onUnauthorized = () => {
       coldStart = undefined;

@@ -3,16 +3,17 @@
 // slot empty (and recorded as failed) rather than silently half-filled. While the rows go out
 // the slot is recorded as interrupted (slot-intent.ts), so a killed invocation leaves a trace
 // and its redelivery can remove what the killed attempt wrote and no longer belongs.
-import { isRetryableDynamoError } from '../core/dynamodb-client.js';
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StarSample, Track } from '../core/domain.js';
+import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 import type { Logger } from '../core/log.js';
 import { fetchTop } from './fetch-top.js';
 import { defaultSleep, type GitHubClient, GitHubError, newCounters } from './github-client.js';
 import { emitPollMetrics, type MetricSink } from './metrics.js';
 import { type PollRecord, recordPoll, sanitizePoll } from './record-poll.js';
-import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
 import { INTERRUPTED, namesLeftWriting } from './slot-intent.js';
+import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
 import { deleteRows, writeSnapshot } from './write-snapshot.js';
 
 export interface PollTrackDeps {
@@ -76,8 +77,10 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
       concurrency: deps.fetchConcurrency,
     });
     const checked = validateNodes(fetched.nodes);
-    for (const r of checked.rejections.slice(0, 20)) log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
-    if (checked.rejections.length > 0) log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
+    for (const r of checked.rejections.slice(0, 20))
+      log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
+    if (checked.rejections.length > 0)
+      log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
     const samples: StarSample[] = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts }));
     // Names an earlier attempt wrote that this snapshot does not have (renamed, or out of the
     // top N by now): their rows are deleted once this snapshot is written.
@@ -85,9 +88,20 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     const leftover = unsettled.filter((n) => !names.has(n));
     snapshotNames = [...names];
     unsettled = [...names, ...leftover];
-    const writing: PollRecord = { ...base, status: 'failed', expected: fetched.expected, points: counters.points, requests: counters.requests, durationMs: 0, error: INTERRUPTED };
+    const writing: PollRecord = {
+      ...base,
+      status: 'failed',
+      expected: fetched.expected,
+      points: counters.points,
+      requests: counters.requests,
+      durationMs: 0,
+      error: INTERRUPTED,
+    };
     const { namesKept } = await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, writing, unsettled));
-    if (!namesKept) log.warn('too many names to keep while writing; a redelivery could not remove rows of renamed repositories', { names: names.size });
+    if (!namesKept)
+      log.warn('too many names to keep while writing; a redelivery could not remove rows of renamed repositories', {
+        names: names.size,
+      });
     const writeOptions = {
       table: deps.starsTable,
       concurrency: deps.writeConcurrency,
@@ -98,8 +112,19 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
       signal: deps.signal,
     };
     const written = await writeSnapshot(deps.dynamo, samples, writeOptions);
-    const removed = leftover.length > 0 ? await deleteRows(deps.dynamo, leftover.map((repo) => ({ repo, ts })), writeOptions) : undefined;
-    if (removed) log.info('removed rows an earlier attempt wrote for names no longer in the snapshot', { removed: removed.written, names: leftover.slice(0, 20) });
+    const removed =
+      leftover.length > 0
+        ? await deleteRows(
+            deps.dynamo,
+            leftover.map((repo) => ({ repo, ts })),
+            writeOptions,
+          )
+        : undefined;
+    if (removed)
+      log.info('removed rows an earlier attempt wrote for names no longer in the snapshot', {
+        removed: removed.written,
+        names: leftover.slice(0, 20),
+      });
     const writeShort = written.written < samples.length;
     const removeShort = removed !== undefined && removed.failed > 0;
     const short = writeShort || removeShort;
@@ -107,7 +132,8 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     // Every expected repository is either written or counted as rejected; anything else
     // went missing between GitHub's count and its pages, and running the slot again may find it.
     const missing = fetched.expected - samples.length - checked.rejections.length;
-    if (missing > 0) warnings.push(`${missing} of ${fetched.expected} expected repositories were not returned by GitHub`);
+    if (missing > 0)
+      warnings.push(`${missing} of ${fetched.expected} expected repositories were not returned by GitHub`);
     record = {
       ...base,
       status: short || warnings.length > 0 ? 'partial' : 'ok',
@@ -133,7 +159,10 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     };
     retryable = short || missing > 0;
   } catch (error) {
-    const message = error instanceof GitHubError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+    const message =
+      error instanceof GitHubError
+        ? error.message
+        : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
     record = {
       ...base,
       status: 'failed',
@@ -165,6 +194,12 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     durationMs: record.durationMs,
     ...(record.error ? { error: record.error } : {}),
   });
-  if (deps.metrics) emitPollMetrics(deps.metrics, { track: track.query, status: record.status, rowsWritten: record.written, durationMs: record.durationMs });
+  if (deps.metrics)
+    emitPollMetrics(deps.metrics, {
+      track: track.query,
+      status: record.status,
+      rowsWritten: record.written,
+      durationMs: record.durationMs,
+    });
   return { record, retryable };
 }

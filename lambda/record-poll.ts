@@ -55,12 +55,18 @@ export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
   if (poll.duplicates !== undefined) item.duplicates = { N: String(poll.duplicates) };
   if (poll.retries !== undefined) item.retries = { N: String(poll.retries) };
   if (poll.staleRemoved !== undefined) item.staleRemoved = { N: String(poll.staleRemoved) };
-  if (poll.warnings && poll.warnings.length > 0) item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: storableText(w, MAX_WARNING_TEXT) })) };
+  if (poll.warnings && poll.warnings.length > 0)
+    item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: storableText(w, MAX_WARNING_TEXT) })) };
   return item;
 }
 
 /** Puts the record; `unsettled` names are kept in it when they fit under the item limit. */
-export async function recordPoll(client: DynamoDBClient, table: string, poll: PollRecord, unsettled: readonly string[] = []): Promise<{ namesKept: boolean }> {
+export async function recordPoll(
+  client: DynamoDBClient,
+  table: string,
+  poll: PollRecord,
+  unsettled: readonly string[] = [],
+): Promise<{ namesKept: boolean }> {
   const item = pollItem(poll);
   const packed = unsettled.length > 0 ? packNames(unsettled) : undefined;
   if (packed) item.writing = { B: packed };

@@ -1,7 +1,13 @@
 // Paginates one search query, 100 per page, up to GitHub's 1,000-result cap.
 import type { CallCounters, GitHubClient } from './github-client.js';
 import { GitHubError } from './github-client.js';
-import { COUNT_REPOSITORIES, type CountPage, type RawRepositoryNode, SEARCH_REPOSITORIES, type SearchPage } from './queries.js';
+import {
+  COUNT_REPOSITORIES,
+  type CountPage,
+  type RawRepositoryNode,
+  SEARCH_REPOSITORIES,
+  type SearchPage,
+} from './queries.js';
 
 /** GitHub never returns more than this many results for one search query. */
 export const SEARCH_CAP = 1000;
@@ -34,7 +40,11 @@ function pageOf(data: SearchPage, query: string): SearchPage['search'] {
  * how many nodes were reachable, so the caller can tell a page that ended early from a
  * query that simply has fewer matches.
  */
-export async function searchAll(client: GitHubClient, query: string, options: SearchOptions = {}): Promise<SearchResult> {
+export async function searchAll(
+  client: GitHubClient,
+  query: string,
+  options: SearchOptions = {},
+): Promise<SearchResult> {
   const limit = Math.min(options.limit ?? SEARCH_CAP, SEARCH_CAP);
   const nodes: (RawRepositoryNode | null)[] = [];
   let after: string | null = null;
@@ -42,7 +52,11 @@ export async function searchAll(client: GitHubClient, query: string, options: Se
   let pages = 0;
   for (;;) {
     const first = Math.min(PAGE_SIZE, limit - nodes.length);
-    const data: SearchPage = await client.query<SearchPage>(SEARCH_REPOSITORIES, { searchQuery: query, first, after }, options.counters);
+    const data: SearchPage = await client.query<SearchPage>(
+      SEARCH_REPOSITORIES,
+      { searchQuery: query, first, after },
+      options.counters,
+    );
     const page = pageOf(data, query);
     pages += 1;
     repositoryCount = page.repositoryCount;
@@ -59,7 +73,11 @@ export async function searchAll(client: GitHubClient, query: string, options: Se
 }
 
 /** How many repositories match `query`, and the stars of the first result (the maximum under sort:stars). */
-export async function countMatches(client: GitHubClient, query: string, counters?: CallCounters): Promise<{ count: number; firstStars?: number }> {
+export async function countMatches(
+  client: GitHubClient,
+  query: string,
+  counters?: CallCounters,
+): Promise<{ count: number; firstStars?: number }> {
   const data = await client.query<CountPage>(COUNT_REPOSITORIES, { searchQuery: query }, counters);
   if (!data?.search || typeof data.search.repositoryCount !== 'number') {
     throw new GitHubError('unavailable', `GitHub returned no count for ${JSON.stringify(query)}`);

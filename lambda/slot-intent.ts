@@ -8,7 +8,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 
 /** The record's error while rows are being written. */
-export const INTERRUPTED = 'interrupted while writing rows (the invocation ended before the poll was recorded); a redelivery rewrites the slot';
+export const INTERRUPTED =
+  'interrupted while writing rows (the invocation ended before the poll was recorded); a redelivery rewrites the slot';
 
 /**
  * Under DynamoDB's 400 KB item limit with room for the rest of the record: about 40,000 names
@@ -30,7 +31,12 @@ export function unpackNames(packed: Uint8Array): string[] {
  * The names an earlier, interrupted attempt at this slot was writing; empty when the slot has
  * no such record. Strongly consistent: that attempt may have ended a minute ago.
  */
-export async function namesLeftWriting(client: DynamoDBClient, table: string, track: string, ts: number): Promise<string[]> {
+export async function namesLeftWriting(
+  client: DynamoDBClient,
+  table: string,
+  track: string,
+  ts: number,
+): Promise<string[]> {
   const out = await client.send(
     new GetItemCommand({
       TableName: table,

@@ -73,7 +73,10 @@ async function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (i
  * Plans ranges covering the top `top` repositories. `countAtLeast(x)` answers how many
  * repositories of the query have at least x stars.
  */
-export async function planStarRanges(countAtLeast: (stars: number) => Promise<number>, options: PlanOptions): Promise<StarPlan> {
+export async function planStarRanges(
+  countAtLeast: (stars: number) => Promise<number>,
+  options: PlanOptions,
+): Promise<StarPlan> {
   const cap = options.cap ?? 1000;
   const maxPerRange = Math.min(options.maxPerRange ?? 900, cap - 1);
   const concurrency = options.concurrency ?? 8;

@@ -29,7 +29,7 @@ export interface ValidatedNodes {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 120 ? `${text.slice(0, 120)}...` : text;
 }
 

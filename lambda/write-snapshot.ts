@@ -58,21 +58,40 @@ export class UnstorableRowError extends RangeError {
 export function assertStorable(samples: readonly StarSample[]): void {
   for (const sample of samples) {
     const bad = starRowProblem(sample);
-    if (bad) throw new UnstorableRowError(`refusing to write ${JSON.stringify(sample.repo).slice(0, 120)} at ts ${String(sample.ts)}: ${bad.problem}`);
+    if (bad)
+      throw new UnstorableRowError(
+        `refusing to write ${JSON.stringify(sample.repo).slice(0, 120)} at ts ${String(sample.ts)}: ${bad.problem}`,
+      );
   }
 }
 
-export async function writeSnapshot(client: DynamoDBClient, samples: readonly StarSample[], options: WriteOptions): Promise<WriteResult> {
+export async function writeSnapshot(
+  client: DynamoDBClient,
+  samples: readonly StarSample[],
+  options: WriteOptions,
+): Promise<WriteResult> {
   assertStorable(samples);
   return writeRequests(client, samples.map(toItem), options);
 }
 
 /** Deletes (repo, ts) rows; a row that is not there is not an error. */
-export function deleteRows(client: DynamoDBClient, keys: readonly { repo: string; ts: number }[], options: WriteOptions): Promise<WriteResult> {
-  return writeRequests(client, keys.map((k) => ({ DeleteRequest: { Key: { repo: { S: k.repo }, ts: { N: String(k.ts) } } } })), options);
+export function deleteRows(
+  client: DynamoDBClient,
+  keys: readonly { repo: string; ts: number }[],
+  options: WriteOptions,
+): Promise<WriteResult> {
+  return writeRequests(
+    client,
+    keys.map((k) => ({ DeleteRequest: { Key: { repo: { S: k.repo }, ts: { N: String(k.ts) } } } })),
+    options,
+  );
 }
 
-async function writeRequests(client: DynamoDBClient, requests: readonly WriteRequest[], options: WriteOptions): Promise<WriteResult> {
+async function writeRequests(
+  client: DynamoDBClient,
+  requests: readonly WriteRequest[],
+  options: WriteOptions,
+): Promise<WriteResult> {
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const maxAttempts = options.maxAttempts ?? 15;
@@ -96,7 +115,8 @@ async function writeRequests(client: DynamoDBClient, requests: readonly WriteReq
         });
         const left = out.UnprocessedItems?.[options.table] ?? [];
         result.written += pending.length - left.length;
-        if (left.length > 0) options.logger?.debug('unprocessed items, retrying', { unprocessed: left.length, attempt });
+        if (left.length > 0)
+          options.logger?.debug('unprocessed items, retrying', { unprocessed: left.length, attempt });
         pending = left;
       } catch (error) {
         if (!isRetryableDynamoError(error)) {

@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { errorText, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
 import { MAX_TOP, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
-import { errorText, SettingError } from '../core/cli-text.js';
 import { createLogger, redact } from '../core/log.js';
 import { fieldProblem, TS_MAX, TS_MIN } from '../core/star-row.js';
 import { createGitHubClient } from '../lambda/github-client.js';
@@ -24,7 +24,8 @@ class CliError extends Error {}
 
 export function parseInterval(text: string): number {
   const m = /^(\d+)(s|m|h)$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError(`expected a duration like 30s, 15m or 1h, got ${JSON.stringify(text)}`);
+  if (!m || Number(m[1]) <= 0)
+    throw new InvalidArgumentError(`expected a duration like 30s, 15m or 1h, got ${JSON.stringify(text)}`);
   return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
 }
 
@@ -37,13 +38,17 @@ interface At {
 // Strict: Date.parse would take "1" (2001), "2026-02-30" (March 2) or a zone-less time.
 function parseAt(text: string): At {
   const ms = parseIsoTime(text.trim());
-  if (ms === undefined) throw new InvalidArgumentError(`expected an ISO 8601 date and time with Z or an offset, on a day the calendar has, such as ${ISO_TIME_EXAMPLE}`);
+  if (ms === undefined)
+    throw new InvalidArgumentError(
+      `expected an ISO 8601 date and time with Z or an offset, on a day the calendar has, such as ${ISO_TIME_EXAMPLE}`,
+    );
   return { text, time: new Date(ms) };
 }
 
 function parsePositive(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -67,7 +72,9 @@ function checkSlot(at: At | undefined, simulate: boolean, now: Date): void {
   const ts = slotOf(at?.time ?? now);
   const what = at ? `--at ${at.text}` : `now (${now.toISOString()})`;
   if (fieldProblem('ts', ts) !== undefined) {
-    throw new CliError(`${what}: slot ${iso(ts)} is outside what can be stored and exported (${iso(TS_MIN)} to ${iso(TS_MAX)})`);
+    throw new CliError(
+      `${what}: slot ${iso(ts)} is outside what can be stored and exported (${iso(TS_MIN)} to ${iso(TS_MAX)})`,
+    );
   }
   if (simulate || !at) return;
   const start = ts * 1000;
@@ -98,32 +105,38 @@ function summary(p: PollRecord): string {
 }
 
 function buildProgram(): Command {
-  return new Command()
-    .name('collect')
-    .description('Poll GitHub search once (or repeatedly) and store the top repositories\' star counts in DynamoDB.')
-    .option('--at <time>', 'poll the 15-minute slot of this ISO time, e.g. 2026-01-01T00:15:00Z (default: now; against GitHub only a slot near now)', parseAt)
-    .option('--every <interval>', 'poll repeatedly at this interval (e.g. 15m) until Ctrl-C', parseInterval)
-    .option('--simulate', 'use the in-process GitHub simulator instead of GitHub (no token needed)')
-    .option('--seed <n>', 'simulator seed', parsePositive, 1)
-    .option('--top <n>', `keep this many repositories per track, at most ${MAX_TOP} (overrides TRACKS)`, parseTop)
-    .option('--query <q>', 'track this search query only (overrides TRACKS)')
-    .option('--json', 'print the poll record(s) as JSON')
-    .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Environment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
-        '',
-        'Examples:',
-        '  npm run collect -- --simulate --top 100               # one poll of the simulator, no token needed',
-        '  GITHUB_TOKEN=... npm run collect -- --json            # one poll of GitHub now, the record as JSON',
-        "  npm run collect -- --every 15m --query 'language:go'  # poll every 15 minutes until Ctrl-C",
-      ].join('\n'),
-    )
-    // A bad flag is a usage error like the others here: one `collect:` line and exit 2.
-    .configureOutput({ outputError: (text, write) => write(`collect: ${text.replace(/^error: /, '')}`) })
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  return (
+    new Command()
+      .name('collect')
+      .description("Poll GitHub search once (or repeatedly) and store the top repositories' star counts in DynamoDB.")
+      .option(
+        '--at <time>',
+        'poll the 15-minute slot of this ISO time, e.g. 2026-01-01T00:15:00Z (default: now; against GitHub only a slot near now)',
+        parseAt,
+      )
+      .option('--every <interval>', 'poll repeatedly at this interval (e.g. 15m) until Ctrl-C', parseInterval)
+      .option('--simulate', 'use the in-process GitHub simulator instead of GitHub (no token needed)')
+      .option('--seed <n>', 'simulator seed', parsePositive, 1)
+      .option('--top <n>', `keep this many repositories per track, at most ${MAX_TOP} (overrides TRACKS)`, parseTop)
+      .option('--query <q>', 'track this search query only (overrides TRACKS)')
+      .option('--json', 'print the poll record(s) as JSON')
+      .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
+      .addHelpText(
+        'after',
+        [
+          '',
+          'Environment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
+          '',
+          'Examples:',
+          '  npm run collect -- --simulate --top 100               # one poll of the simulator, no token needed',
+          '  GITHUB_TOKEN=... npm run collect -- --json            # one poll of GitHub now, the record as JSON',
+          "  npm run collect -- --every 15m --query 'language:go'  # poll every 15 minutes until Ctrl-C",
+        ].join('\n'),
+      )
+      // A bad flag is a usage error like the others here: one `collect:` line and exit 2.
+      .configureOutput({ outputError: (text, write) => write(`collect: ${text.replace(/^error: /, '')}`) })
+      .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -138,7 +151,10 @@ async function main(argv: string[]): Promise<number> {
     : config.tracks.map((t) => ({ query: t.query, top: opts.top ?? t.top }));
 
   // Logs go to stderr so --json output on stdout stays parseable.
-  const logger = createLogger({ sink: (line) => process.stderr.write(`${line}\n`), base: { service: 'startrail-collect' } });
+  const logger = createLogger({
+    sink: (line) => process.stderr.write(`${line}\n`),
+    base: { service: 'startrail-collect' },
+  });
   const cleanup: (() => Promise<void>)[] = [];
   const controller = new AbortController();
   let stopping = false;
@@ -160,7 +176,11 @@ async function main(argv: string[]): Promise<number> {
       setSimTime = (t) => sim.setTime(t);
     } else {
       try {
-        token = await resolveToken({ envToken: config.githubToken, secretArn: config.githubTokenSecretArn, region: config.awsRegion });
+        token = await resolveToken({
+          envToken: config.githubToken,
+          secretArn: config.githubTokenSecretArn,
+          region: config.awsRegion,
+        });
       } catch (error) {
         throw new CliError(`${(error as Error).message} (or use --simulate)`);
       }
@@ -195,7 +215,10 @@ async function main(argv: string[]): Promise<number> {
         result = error.result;
         ok = false;
       }
-      if (opts.json) process.stdout.write(`${JSON.stringify(opts.every ? result.polls : result.polls.length === 1 ? result.polls[0] : result.polls)}\n`);
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify(opts.every ? result.polls : result.polls.length === 1 ? result.polls[0] : result.polls)}\n`,
+        );
       else for (const p of result.polls) process.stdout.write(`${summary(p)}\n`);
       return ok;
     };

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { errorLine } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
 import { reportFailure } from '../etl/cli-run.js';
-import { type DemoStageReporter, DemoError, runDemo } from './run-demo.js';
+import { DemoError, type DemoStageReporter, runDemo } from './run-demo.js';
 
 // The SDK's notice about future Node versions is not the newcomer's concern here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -13,14 +13,16 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 function positive(flag: string, max: number) {
   return (text: string): number => {
     const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`${flag}: expected an integer from 1 to ${max}, got ${JSON.stringify(text)}`);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new InvalidArgumentError(`${flag}: expected an integer from 1 to ${max}, got ${JSON.stringify(text)}`);
     return n;
   };
 }
 
 function time(text: string): Date {
   const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`expected an ISO time such as 2026-01-01T00:00:00Z, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(ms))
+    throw new InvalidArgumentError(`expected an ISO time such as 2026-01-01T00:00:00Z, got ${JSON.stringify(text)}`);
   return new Date(ms);
 }
 
@@ -49,7 +51,11 @@ function reporter(): DemoStageReporter {
     slots(done, total) {
       if (tty) {
         if (!bar) {
-          bar = new SingleBar({ format: 'collect [{bar}] {value}/{total} slots | {duration}s', stream: process.stderr, hideCursor: true });
+          bar = new SingleBar({
+            format: 'collect [{bar}] {value}/{total} slots | {duration}s',
+            stream: process.stderr,
+            hideCursor: true,
+          });
           bar.start(total, 0);
         }
         bar.update(done);
@@ -58,7 +64,11 @@ function reporter(): DemoStageReporter {
     rows(stage, rows) {
       if (tty) {
         if (!bar) {
-          bar = new SingleBar({ format: `${stage} {value} rows | {duration}s`, stream: process.stderr, hideCursor: true });
+          bar = new SingleBar({
+            format: `${stage} {value} rows | {duration}s`,
+            stream: process.stderr,
+            hideCursor: true,
+          });
           bar.start(0, 0);
         }
         bar.setTotal(rows);
@@ -71,7 +81,9 @@ function reporter(): DemoStageReporter {
 
 const config = loadConfig(process.env);
 const program = new Command('demo')
-  .description('Run the whole pipeline offline: GitHub simulator -> collector -> embedded DynamoDB -> CSV -> embedded PostgreSQL -> analyses -> report.')
+  .description(
+    'Run the whole pipeline offline: GitHub simulator -> collector -> embedded DynamoDB -> CSV -> embedded PostgreSQL -> analyses -> report.',
+  )
   .option('--days <n>', 'simulated days to collect (96 polls a day)', positive('--days', 365), 3)
   .option('--top <n>', 'repositories per poll', positive('--top', 10_000), 1000)
   .option('--seed <n>', 'simulator seed: the same seed gives the same numbers', positive('--seed', 2 ** 31), 1)
@@ -92,7 +104,16 @@ const program = new Command('demo')
   );
 
 program.parse();
-const opts = program.opts<{ days: number; top: number; seed: number; start: Date; query: string; fresh?: boolean; dataDir: string; out: string }>();
+const opts = program.opts<{
+  days: number;
+  top: number;
+  seed: number;
+  start: Date;
+  query: string;
+  fresh?: boolean;
+  dataDir: string;
+  out: string;
+}>();
 
 try {
   const started = Date.now();
@@ -119,7 +140,10 @@ try {
     '  top movers',
     ...s.topMovers.map((m) => `    ${m.repo.padEnd(40)} ${m.starsPerDay.toFixed(1).padStart(8)} stars/day`),
     `  timings     collect ${s.seconds.collect.toFixed(1)} s, export ${s.seconds.export.toFixed(1)} s, load ${s.seconds.load.toFixed(1)} s, report ${s.seconds.report.toFixed(1)} s; total ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    `  memory      peak RSS: Node ${n(s.memory.nodeMiB)} MiB` + (s.memory.serverMiB === undefined ? '' : `, PostgreSQL server ${n(s.memory.serverMiB)} MiB (its processes summed)`),
+    `  memory      peak RSS: Node ${n(s.memory.nodeMiB)} MiB` +
+      (s.memory.serverMiB === undefined
+        ? ''
+        : `, PostgreSQL server ${n(s.memory.serverMiB)} MiB (its processes summed)`),
     '',
     `  CSV     ${s.csv}`,
     `  report  ${s.reportHtml}  (${s.pngs} PNG charts beside it)`,

@@ -24,14 +24,21 @@ export interface EmbeddedDynamo {
  * Starts dynalite on a free loopback port. With `dir` the tables persist there (LevelDB);
  * without it they live in memory, which is what tests want.
  */
-export async function startEmbeddedDynamo(options: { dir?: string; dataDir?: string; port?: number; createTableMs?: number } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: { dir?: string; dataDir?: string; port?: number; createTableMs?: number } = {},
+): Promise<EmbeddedDynamo> {
   if (options.dir) {
     mkdirSync(options.dir, { recursive: true });
     // Before dynalite opens it: on a store another process holds it would crash later, with a stack.
     await assertStoreFree(options.dir, options.dataDir);
   }
   // createTableMs: how long a new table stays CREATING (tests stretch it; real DynamoDB takes seconds).
-  const server = dynalite({ path: options.dir, createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynalite({
+    path: options.dir,
+    createTableMs: options.createTableMs ?? 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -73,7 +80,10 @@ export function tableDefinitions(names: { starsTable: string; pollsTable: string
 }
 
 /** Creates the stars and polls tables if they do not exist yet, and waits until both are ACTIVE. */
-export async function ensureTables(client: DynamoDBClient, names: { starsTable: string; pollsTable: string }): Promise<void> {
+export async function ensureTables(
+  client: DynamoDBClient,
+  names: { starsTable: string; pollsTable: string },
+): Promise<void> {
   for (const def of tableDefinitions(names)) {
     try {
       await client.send(new DescribeTableCommand({ TableName: def.TableName }));
@@ -95,7 +105,8 @@ async function untilActive(client: DynamoDBClient, table: string, timeoutMs = 30
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
     if (Table?.TableStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`DynamoDB table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`DynamoDB table ${table} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
     await sleep(50);
   }
 }
@@ -118,7 +129,11 @@ export async function assertStoreFree(dir: string, dataDir = path.dirname(dir)):
       );
     }
     // LevelDB says only "Database failed to open"; the cause holds the real reason.
-    throw new DataDirError(dataDir, cause?.code ?? 'EOPEN', `the embedded DynamoDB in ${dir} cannot be opened: ${cause?.message ?? (error as Error).message}`);
+    throw new DataDirError(
+      dataDir,
+      cause?.code ?? 'EOPEN',
+      `the embedded DynamoDB in ${dir} cannot be opened: ${cause?.message ?? (error as Error).message}`,
+    );
   }
   await db.close();
 }

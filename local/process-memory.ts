@@ -21,7 +21,9 @@ export function peakMemory(dataDir: string): PeakMemory {
 
 function serverPeak(dataDir: string): number | undefined {
   try {
-    const postmaster = Number(readFileSync(path.join(embeddedPostgresDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const postmaster = Number(
+      readFileSync(path.join(embeddedPostgresDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
     let kib = 0;
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       const status = readStatus(pid);

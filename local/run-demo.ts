@@ -6,8 +6,8 @@ import path from 'node:path';
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { buildReport } from '../analysis/report.js';
 import { runAnalysis } from '../analysis/run-analysis.js';
-import { openDatabase } from '../core/database.js';
 import { ensureDataDir } from '../core/data-dir.js';
+import { openDatabase } from '../core/database.js';
 import { SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
 import { createLogger, type Logger } from '../core/log.js';
@@ -95,7 +95,9 @@ function prepareDataDir(options: DemoOptions): void {
     const differs = (Object.keys(wanted) as (keyof Manifest)[]).filter((k) => had[k] !== wanted[k]);
     if (differs.length > 0) {
       const what = differs.map((k) => `${k} ${JSON.stringify(had[k])} -> ${JSON.stringify(wanted[k])}`).join(', ');
-      throw new DemoError(`${options.dataDir} holds a demo made with other options (${what}); run with --fresh to start clean`);
+      throw new DemoError(
+        `${options.dataDir} holds a demo made with other options (${what}); run with --fresh to start clean`,
+      );
     }
   } else if (existsSync(options.dataDir)) {
     // A directory without a manifest is not ours to mix into.
@@ -110,7 +112,9 @@ function readManifest(file: string): Manifest {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
   } catch (error) {
-    throw new DemoError(`${file}: not a readable demo manifest (${(error as Error).message}); run with --fresh to start clean`);
+    throw new DemoError(
+      `${file}: not a readable demo manifest (${(error as Error).message}); run with --fresh to start clean`,
+    );
   }
 }
 
@@ -133,7 +137,11 @@ async function completedSlots(client: DynamoDBClient, track: string): Promise<Se
   return done;
 }
 
-export async function runDemo(options: DemoOptions, reporter: DemoStageReporter, logger: Logger = quietLogger()): Promise<DemoSummary> {
+export async function runDemo(
+  options: DemoOptions,
+  reporter: DemoStageReporter,
+  logger: Logger = quietLogger(),
+): Promise<DemoSummary> {
   prepareDataDir(options);
   const track: Track = { query: options.query, top: options.top };
   const first = slotOf(options.start);
@@ -179,7 +187,14 @@ export async function runDemo(options: DemoOptions, reporter: DemoStageReporter,
     // 2. Export: the stars table to the article's CSV.
     reporter.stage('export');
     elapsed = tick();
-    await exportStars({ client, table: STARS_TABLE, pollsTable: POLLS_TABLE, out: csv, segments: 4, onPage: (_p, t) => reporter.rows('export', t.rows) });
+    await exportStars({
+      client,
+      table: STARS_TABLE,
+      pollsTable: POLLS_TABLE,
+      out: csv,
+      segments: 4,
+      onPage: (_p, t) => reporter.rows('export', t.rows),
+    });
     seconds.export = elapsed();
   } finally {
     client.destroy();
@@ -197,7 +212,10 @@ export async function runDemo(options: DemoOptions, reporter: DemoStageReporter,
     await db.exec('drop schema public cascade; create schema public');
     // With the renames and polls files export wrote beside the CSV: renames stitched, coverage from polls.
     const side = await readSideFiles(csv);
-    const loaded = await loadBatches(db, readCsvBatches(csv), { onBatch: (_b, rows) => reporter.rows('load', rows), side: () => side });
+    const loaded = await loadBatches(db, readCsvBatches(csv), {
+      onBatch: (_b, rows) => reporter.rows('load', rows),
+      side: () => side,
+    });
     seconds.load = elapsed();
 
     // 4. Analyses and the report.
@@ -213,7 +231,14 @@ export async function runDemo(options: DemoOptions, reporter: DemoStageReporter,
 
     const count = (s: string) => polls.filter((p) => p.status === s).length;
     return {
-      polls: { total: slots.length, collectedNow: polls.length, reused, ok: count('ok'), partial: count('partial'), failed: count('failed') },
+      polls: {
+        total: slots.length,
+        collectedNow: polls.length,
+        reused,
+        ok: count('ok'),
+        partial: count('partial'),
+        failed: count('failed'),
+      },
       rows: loaded.rowsLoaded,
       csv,
       reportHtml: report.indexHtml,

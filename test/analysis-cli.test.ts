@@ -13,12 +13,20 @@ import { freshSchema, serverUrl, type TestSchema } from './helpers/postgres.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-async function cli(script: string, args: string[], databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  script: string,
+  args: string[],
+  databaseUrl: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'analysis', script), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'analysis', script), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -61,7 +69,7 @@ describe('npm run analyze', () => {
     expect(stdout).toMatch(/\(3 of 3\d rows\)/);
   });
 
-  it('writes one csv per analysis with the article\'s columns', async () => {
+  it("writes one csv per analysis with the article's columns", async () => {
     const dir = path.join(out, 'csv');
     const { code } = await cli('analyze-cli.ts', ['--format', 'csv', '--out', dir, '--repo', HARD.gappy], url);
     expect(code).toBe(0);
@@ -104,7 +112,11 @@ describe('npm run analyze', () => {
 describe('npm run report', () => {
   it('writes the PNGs and index.html for the chosen repos', async () => {
     const dir = path.join(out, 'report');
-    const { code, stdout } = await cli('report-cli.ts', ['--out', dir, '--repo', HARD.falling, '--repo', HARD.late], url);
+    const { code, stdout } = await cli(
+      'report-cli.ts',
+      ['--out', dir, '--repo', HARD.falling, '--repo', HARD.late],
+      url,
+    );
     expect(code).toBe(0);
     expect(stdout).toContain(`repos: ${HARD.falling}, ${HARD.late}`);
     expect(existsSync(path.join(dir, 'index.html'))).toBe(true);
@@ -112,7 +124,11 @@ describe('npm run report', () => {
   });
 
   it('rejects a bad repo name before connecting', async () => {
-    const { code, stderr } = await cli('report-cli.ts', ['--repo', '../etc/passwd'], 'postgres://nobody@127.0.0.1:1/none');
+    const { code, stderr } = await cli(
+      'report-cli.ts',
+      ['--repo', '../etc/passwd'],
+      'postgres://nobody@127.0.0.1:1/none',
+    );
     expect(code).not.toBe(0);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/--repo: invalid repository name "\.\.\/etc\/passwd"/);

@@ -2,9 +2,24 @@
 // the embedded server and the PostgreSQL server, and on the real data set on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstDifference } from '../analysis/compare-results.js';
-import { analysisDef, ensureInsightTables, fastestRepos, REFERENCE_ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
+import {
+  analysisDef,
+  ensureInsightTables,
+  fastestRepos,
+  REFERENCE_ANALYSES,
+  runAnalysis,
+} from '../analysis/run-analysis.js';
 import { sqlFile } from '../core/sql-file.js';
-import { generateRows, HARD, insertRows, loadCsv, embeddedDb, type StarRow, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
+import {
+  embeddedDb,
+  generateRows,
+  HARD,
+  insertRows,
+  loadCsv,
+  type StarRow,
+  serverDb,
+  type TestDb,
+} from './helpers/analysis-fixtures.js';
 import { realCsvPath } from './helpers/real-data.js';
 
 const rows = generateRows();
@@ -33,7 +48,7 @@ describe.each([
     await t?.close();
   });
 
-  it.each(REFERENCE_ANALYSES)('%s equals the article\'s query', async (name) => {
+  it.each(REFERENCE_ANALYSES)("%s equals the article's query", async (name) => {
     const ours = await runAnalysis(t.db, name);
     const reference = await runAnalysis(t.db, name, { reference: true });
     expect(ours.rows.length).toBeGreaterThan(0);
@@ -54,7 +69,8 @@ describe.each([
     expect(rateOf(HARD.flat)).toBe(0);
     expect(rateOf(HARD.rateA)).toBeCloseTo(10, 12);
     // Ties by name, in byte order: upper case before lower, '-1' before '-2', 'a' before 'b'.
-    const order = (list: typeof final, a: string, b: string) => list.findIndex((r) => r.repo === a) - list.findIndex((r) => r.repo === b);
+    const order = (list: typeof final, a: string, b: string) =>
+      list.findIndex((r) => r.repo === a) - list.findIndex((r) => r.repo === b);
     expect(order(rates, HARD.rateA, HARD.rateB)).toBe(-1);
     expect(order(final, HARD.tieA, HARD.tieB)).toBe(-1);
     expect(rates.at(-1)?.repo).toBe(HARD.falling);
@@ -119,7 +135,7 @@ describe('analyses on the real data set (github-ranking-go.csv), PostgreSQL serv
     expect(row?.n).toBe(267_076);
   });
 
-  it.each(REFERENCE_ANALYSES)('%s equals the article\'s query', async (name) => {
+  it.each(REFERENCE_ANALYSES)("%s equals the article's query", async (name) => {
     const ours = await runAnalysis(t.db, name);
     const reference = await runAnalysis(t.db, name, { reference: true });
     expect(ours.rows.length).toBeGreaterThan(0);
@@ -138,7 +154,9 @@ describe('analyses on the real data set (github-ranking-go.csv), PostgreSQL serv
 
   it('repo-history reads only the chosen repos through the index', async () => {
     await ensureInsightTables(t.db);
-    const plan = await t.db.query<{ 'QUERY PLAN': string }>(`explain ${sqlFile('analyses/repo-history.sql')}`, [['golang/go']]);
+    const plan = await t.db.query<{ 'QUERY PLAN': string }>(`explain ${sqlFile('analyses/repo-history.sql')}`, [
+      ['golang/go'],
+    ]);
     const text = plan.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toMatch(/github_stars_pkey/);
     // The small repos table (names of renamed repos) may be read whole; github_stars never.

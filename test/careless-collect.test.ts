@@ -41,7 +41,16 @@ interface Ran {
 }
 
 async function collect(args: string[], dataDir: string, env: Record<string, string> = {}): Promise<Ran> {
-  const fullEnv = { ...process.env, GITHUB_TOKEN: '', GITHUB_TOKEN_SECRET_ARN: '', GITHUB_API_URL: '', DYNAMODB_ENDPOINT: '', TRACKS: '', STARTRAIL_DATA_DIR: dataDir, ...env };
+  const fullEnv = {
+    ...process.env,
+    GITHUB_TOKEN: '',
+    GITHUB_TOKEN_SECRET_ARN: '',
+    GITHUB_API_URL: '',
+    DYNAMODB_ENDPOINT: '',
+    TRACKS: '',
+    STARTRAIL_DATA_DIR: dataDir,
+    ...env,
+  };
   let out: { code: number; stdout: string; stderr: string };
   try {
     out = { code: 0, ...(await run(tsx, ['local/collect.ts', ...args], { cwd: root, env: fullEnv, timeout: 90_000 })) };
@@ -76,7 +85,10 @@ describe('collect --at is strict ISO 8601', () => {
   ])('--at %s (%s): one line naming the flag, the value and an example, exit 2, nothing created', async (value) => {
     const dataDir = freshDir();
     const out = await collect(['--simulate', '--top', '5', '--at', value], dataDir);
-    expectRefused(out, /^collect: option '--at <time>' argument '.+' is invalid\. expected an ISO 8601 date and time with Z or an offset.*such as 2026-01-01T00:15:00Z/);
+    expectRefused(
+      out,
+      /^collect: option '--at <time>' argument '.+' is invalid\. expected an ISO 8601 date and time with Z or an offset.*such as 2026-01-01T00:15:00Z/,
+    );
     expect(out.lines[0]).toContain(`'${value}'`);
     expect(exists(dataDir)).toBeUndefined();
   });
@@ -87,7 +99,21 @@ describe('collect --at is strict ISO 8601', () => {
     expect(parseIsoTime('2026-01-01T00:15:00.123-0530')).toBe(Date.parse('2026-01-01T05:45:00.123Z'));
     expect(parseIsoTime('2024-02-29T12:00Z')).toBe(Date.parse('2024-02-29T12:00:00Z'));
     expect(parseIsoTime('1969-06-01T00:00:00Z')).toBe(Date.parse('1969-06-01T00:00:00Z'));
-    for (const bad of ['1', '2026', '2026-02-30T00:00:00Z', '2025-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', '2026-01-01T00:00:60Z', '2026-01-01T00:15:00', '2026-01-01 00:15:00Z', '2026-01-01T00:15:00+25:00', ' 2026-01-01T00:15:00Z', 'Thu, 01 Jan 2026 00:00:00 GMT']) {
+    for (const bad of [
+      '1',
+      '2026',
+      '2026-02-30T00:00:00Z',
+      '2025-02-29T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T00:60:00Z',
+      '2026-01-01T00:00:60Z',
+      '2026-01-01T00:15:00',
+      '2026-01-01 00:15:00Z',
+      '2026-01-01T00:15:00+25:00',
+      ' 2026-01-01T00:15:00Z',
+      'Thu, 01 Jan 2026 00:00:00 GMT',
+    ]) {
       expect(parseIsoTime(bad), bad).toBeUndefined();
     }
     expect(parseIsoTime('2026-01-01')).toBeUndefined();
@@ -113,10 +139,16 @@ describe('collect against a live API (GITHUB_API_URL and a token, no --simulate)
   });
   afterAll(() => sim?.close());
 
-  it('--at 2019-06-01T00:00:00Z is refused in one line (today\'s counts are not 2019\'s), before any request or write', async () => {
+  it("--at 2019-06-01T00:00:00Z is refused in one line (today's counts are not 2019's), before any request or write", async () => {
     const dataDir = freshDir();
-    const out = await collect(['--at', '2019-06-01T00:00:00Z', '--top', '5'], dataDir, { GITHUB_API_URL: sim.url, GITHUB_TOKEN: token });
-    expectRefused(out, /^collect: --at 2019-06-01T00:00:00Z: a live API answers with today's counts; only a slot within 15 minutes of now \(.+\) can be collected against it; use --simulate for other times$/);
+    const out = await collect(['--at', '2019-06-01T00:00:00Z', '--top', '5'], dataDir, {
+      GITHUB_API_URL: sim.url,
+      GITHUB_TOKEN: token,
+    });
+    expectRefused(
+      out,
+      /^collect: --at 2019-06-01T00:00:00Z: a live API answers with today's counts; only a slot within 15 minutes of now \(.+\) can be collected against it; use --simulate for other times$/,
+    );
     expect(sim.stats.requests).toBe(0);
     expect(exists(dataDir)).toBeUndefined();
   });
@@ -124,7 +156,10 @@ describe('collect against a live API (GITHUB_API_URL and a token, no --simulate)
   it('a slot within 15 minutes of now is collected (the check is not stricter than it says)', async () => {
     const dataDir = freshDir();
     const at = new Date(Date.now() - 5 * 60_000).toISOString();
-    const out = await collect(['--at', at, '--top', '5', '--json'], dataDir, { GITHUB_API_URL: sim.url, GITHUB_TOKEN: token });
+    const out = await collect(['--at', at, '--top', '5', '--json'], dataDir, {
+      GITHUB_API_URL: sim.url,
+      GITHUB_TOKEN: token,
+    });
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout.trim())).toMatchObject({ status: 'ok', written: 5 });
   });
@@ -136,7 +171,10 @@ describe('collect --at outside what the export accepts, even with --simulate', (
     const good = await collect(['--simulate', '--at', '2026-05-04T10:20:00Z', '--top', '20'], dataDir);
     expect(good.code, good.stderr).toBe(0);
     const out = await collect(['--simulate', '--at', '1969-06-01T00:00:00Z', '--top', '20'], dataDir);
-    expectRefused(out, /^collect: --at 1969-06-01T00:00:00Z: slot 1969-06-01T00:00:00Z is outside what can be stored and exported \(2008-01-01T00:00:00Z to 2099-12-31T23:59:59Z\)$/);
+    expectRefused(
+      out,
+      /^collect: --at 1969-06-01T00:00:00Z: slot 1969-06-01T00:00:00Z is outside what can be stored and exported \(2008-01-01T00:00:00Z to 2099-12-31T23:59:59Z\)$/,
+    );
 
     const config = loadConfig({ STARTRAIL_DATA_DIR: dataDir });
     const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(dataDir) });
@@ -146,7 +184,12 @@ describe('collect --at outside what the export accepts, even with --simulate', (
       expect(polls?.map((p) => p.ts)).toEqual([Date.parse('2026-05-04T10:15:00Z') / 1000]);
       const exportDir = path.join(dataDir, 'export');
       mkdirSync(exportDir);
-      const summary = await exportStars({ client, table: config.starsTable, pollsTable: config.pollsTable, out: path.join(exportDir, 'stars.csv') });
+      const summary = await exportStars({
+        client,
+        table: config.starsTable,
+        pollsTable: config.pollsTable,
+        out: path.join(exportDir, 'stars.csv'),
+      });
       expect(summary.rows).toBe(20);
       expect(readdirSync(exportDir).filter((f) => /\.tmp$|checkpoint/.test(f))).toEqual([]);
     } finally {
@@ -167,7 +210,10 @@ describe('collect --top has the TRACKS limit', () => {
   it('--top 100000000 is refused naming the limit; TRACKS refuses the same number', async () => {
     const dataDir = freshDir();
     const out = await collect(['--simulate', '--top', '100000000'], dataDir);
-    expectRefused(out, /^collect: option '--top <n>' argument '100000000' is invalid\. expected an integer from 1 to 100000 /);
+    expectRefused(
+      out,
+      /^collect: option '--top <n>' argument '100000000' is invalid\. expected an integer from 1 to 100000 /,
+    );
     expect(exists(dataDir)).toBeUndefined();
     expect(MAX_TOP).toBe(100_000);
     expect(parseTracks(`language:go=${MAX_TOP}`)).toEqual([{ query: 'language:go', top: MAX_TOP }]);
@@ -228,13 +274,17 @@ describe('one row rule for the collector and the export', () => {
       expect(slot !== undefined, time).toBe(etlAccepts({ repo: 'a/b', ts, stars: 1 }));
       if (slot !== undefined) expect(etlAccepts({ repo: 'a/b', ts: slot, stars: 1 }), time).toBe(true);
     }
-    expect(() => eventSlot({}, () => new Date(0))).toThrow(/the clock \(1970-01-01T00:00:00.000Z\): slot 0 cannot be stored/);
+    expect(() => eventSlot({}, () => new Date(0))).toThrow(
+      /the clock \(1970-01-01T00:00:00.000Z\): slot 0 cannot be stored/,
+    );
     expect(() => eventSlot({ time: '2026-02-30T00:00:00Z' }, clock)).toThrow(/event.time: expected an ISO time/);
   });
 
   it('GitHub nodes: never a count the export refuses (and, stricter, none GitHub could not have)', () => {
     for (const stars of [-1, 0, 1, 10_000_000, 10_000_001, STARS_MAX, STARS_MAX + 1]) {
-      const { repos } = validateNodes([{ __typename: 'Repository', nameWithOwner: 'a/b', stargazerCount: stars, databaseId: 1 }]);
+      const { repos } = validateNodes([
+        { __typename: 'Repository', nameWithOwner: 'a/b', stargazerCount: stars, databaseId: 1 },
+      ]);
       if (repos.length > 0) expect(etlAccepts({ repo: 'a/b', ts: TS_MIN, stars }), String(stars)).toBe(true);
       // 10,000,000 is the plausibility bound: STARS_MAX fits the column but no repository has it.
       expect(repos.length, String(stars)).toBe(stars >= 0 && stars <= 10_000_000 ? 1 : 0);

@@ -13,7 +13,9 @@ const tmp = reachableTempDir('startrail-concurrent-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('two commands at once on one data directory', () => {
-  it('load + analyze: analyze sees the table before or after the load, never half of it; both end cleanly', { timeout: 120_000 }, async () => {
+  it('load + analyze: analyze sees the table before or after the load, never half of it; both end cleanly', {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = reachableTempDir(path.join(tmp, 'la-'));
     const r = await loadWhileAnalyzing(dataDir, REAL_CSV_GZ, { batchRows: 20_000 });
     expect(r.load.code).toBe(0);
@@ -23,7 +25,9 @@ describe('two commands at once on one data directory', () => {
     expect(r.check.total).toBe(267_076);
   });
 
-  it('demo + export and demo + collect: the second refuses in one line naming the store in use; the demo completes', { timeout: 240_000 }, async () => {
+  it('demo + export and demo + collect: the second refuses in one line naming the store in use; the demo completes', {
+    timeout: 240_000,
+  }, async () => {
     const demoDir = reachableTempDir(path.join(tmp, 'demo-'));
     const r = await demoWithOthers(tmp, demoDir, { days: 3, top: 100 });
     expect(r.demo.code).toBe(0);

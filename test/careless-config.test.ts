@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeControl, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
 import { checkDatabaseUrl } from '../core/database.js';
-import { CONFIG_MISTAKES, createLab, type Lab, probeReadOnlyMount, TIMEOUT_MS, tryMistake } from './helpers/careless-config.js';
+import {
+  CONFIG_MISTAKES,
+  createLab,
+  type Lab,
+  probeReadOnlyMount,
+  TIMEOUT_MS,
+  tryMistake,
+} from './helpers/careless-config.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
 
 const canMountReadOnly = probeReadOnlyMount();
@@ -38,13 +45,19 @@ for (const group of CONFIG_MISTAKES) {
 }
 
 describe('a bad setting a command does not use is not a mistake', () => {
-  it('export --allow-empty works with a bad TRACKS it does not use', async () => {
-    const c = lab.caseDir('tracks-export-allow-empty');
-    const r = await lab.run('export', ['--out', path.join(c.out, 'stars.csv'), '--allow-empty'], { env: { TRACKS: '[{', STARTRAIL_DATA_DIR: c.data } });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('TRACKS');
-    expect(r.stdout).toMatch(/exported 0 rows/);
-  }, TIMEOUT_MS);
+  it(
+    'export --allow-empty works with a bad TRACKS it does not use',
+    async () => {
+      const c = lab.caseDir('tracks-export-allow-empty');
+      const r = await lab.run('export', ['--out', path.join(c.out, 'stars.csv'), '--allow-empty'], {
+        env: { TRACKS: '[{', STARTRAIL_DATA_DIR: c.data },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('TRACKS');
+      expect(r.stdout).toMatch(/exported 0 rows/);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('the pieces, without a process', () => {
@@ -78,7 +91,10 @@ describe('the pieces, without a process', () => {
     ['postgres://u:s3cret@h:99999/d', /\(port 99999 out of range\)$/],
     ['postgres://u:s3cret@h:notaport/d', /\(port "notaport" is not a number\)$/],
     // A "/" in the password cuts the authority short: the "port" is part of the password, never shown.
-    ['postgres://u:s3cr/et@h/d', /the port is not a number; a "\/", "\?", "#" or "@" in the password must be %-encoded/],
+    [
+      'postgres://u:s3cr/et@h/d',
+      /the port is not a number; a "\/", "\?", "#" or "@" in the password must be %-encoded/,
+    ],
     ['localhost:5432', /expected postgres:\/\/user:password@host:5432\/database/],
     ['mydb', /expected postgres:\/\//],
   ])('checkDatabaseUrl(%j) names the setting and never echoes the URL', (url, reason) => {
@@ -94,10 +110,13 @@ describe('the pieces, without a process', () => {
     expect(message).not.toMatch(/s3cr|u:s|@h[:/]/);
   });
 
-  it.each(['postgres://u:p@h:5432/d', 'postgresql://h/d', 'postgres://u:p%40x@[::1]:5432/d', '/var/run/postgresql db', 'socket:/run/pg?db=d'])(
-    'checkDatabaseUrl(%j) accepts what node-postgres accepts',
-    (url) => {
-      expect(() => checkDatabaseUrl(url)).not.toThrow();
-    },
-  );
+  it.each([
+    'postgres://u:p@h:5432/d',
+    'postgresql://h/d',
+    'postgres://u:p%40x@[::1]:5432/d',
+    '/var/run/postgresql db',
+    'socket:/run/pg?db=d',
+  ])('checkDatabaseUrl(%j) accepts what node-postgres accepts', (url) => {
+    expect(() => checkDatabaseUrl(url)).not.toThrow();
+  });
 });

@@ -60,7 +60,9 @@ describe('npx cdk synth', () => {
     );
     // cdk.json's context reached the app.
     const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
-    expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.TRACKS).toBe('[{"query":"language:go","top":1000}]');
+    expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.TRACKS).toBe(
+      '[{"query":"language:go","top":1000}]',
+    );
 
     // Environment-agnostic: no account or region was looked up.
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
@@ -70,12 +72,16 @@ describe('npx cdk synth', () => {
   }, 200_000); // npx, tsx and esbuild in a child process: slow on a shared 2-core machine
 
   it('turns bad context into a one-line error naming the key', () => {
-    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-o', path.join(outdir, 'bad'), '-c', 'scheduleRate=7'], {
-      cwd: path.resolve(import.meta.dirname, '..'),
-      env: offlineEnv(),
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      'npx',
+      ['cdk', 'synth', '--quiet', '--no-notices', '-o', path.join(outdir, 'bad'), '-c', 'scheduleRate=7'],
+      {
+        cwd: path.resolve(import.meta.dirname, '..'),
+        env: offlineEnv(),
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/startrail cdk: context "scheduleRate": expected minutes, one of 15, 30, 60, .*"7"/);
     expect(result.stderr).not.toMatch(/\n\s+at /);

@@ -12,8 +12,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../cdk/build-app.js';
 import { type CollectorStack, EMPTY_TOKEN } from '../cdk/collector-stack.js';
-import { parseSecret } from '../lambda/token.js';
 import { defaultWriteCapacity, readSettings, scheduleCron, timeoutSeconds } from '../cdk/settings.js';
+import { parseSecret } from '../lambda/token.js';
 
 const outdirs: string[] = [];
 function tempOutdir(): string {
@@ -38,7 +38,10 @@ let outdir: string;
 // Logical IDs by construct path under the stack (e.g. 'StarsTable'), checked against the resource type.
 const logicalId = (type: string, constructPath: string): string => {
   const construct = stack.node.findChild(constructPath.split('/')[0]!);
-  const cfn = constructPath.split('/').slice(1).reduce((c, part) => c.node.findChild(part), construct);
+  const cfn = constructPath
+    .split('/')
+    .slice(1)
+    .reduce((c, part) => c.node.findChild(part), construct);
   const element = (cfn.node.defaultChild ?? cfn) as CfnElement;
   const id = stack.getLogicalId(element);
   expect(resources[id]?.Type, `${constructPath} is a ${type}`).toBe(type);
@@ -73,7 +76,13 @@ describe('settings from context', () => {
   it('reads command-line strings (-c key=value) in both track forms', () => {
     const settings = readSettings(
       (key) =>
-        ({ tracks: 'language:go=2500;language:rust=500', scheduleRate: '30', billingMode: 'PROVISIONED', writeCapacity: '40', alarmEmail: 'ops@example.com' })[key],
+        ({
+          tracks: 'language:go=2500;language:rust=500',
+          scheduleRate: '30',
+          billingMode: 'PROVISIONED',
+          writeCapacity: '40',
+          alarmEmail: 'ops@example.com',
+        })[key],
     );
     expect(settings).toEqual({
       tracks: [
@@ -91,7 +100,11 @@ describe('settings from context', () => {
   it.each([
     ['tracks', '[{"query":"language:go","top":0}]', /context "tracks": TRACKS\[0\]\.top/],
     ['tracks', '[{"query":', /context "tracks"/],
-    ['scheduleRate', '5', /context "scheduleRate": expected minutes, one of 15, 30, 60, 120, 180, 240, 360, 480, 720, 1440, got "5"/],
+    [
+      'scheduleRate',
+      '5',
+      /context "scheduleRate": expected minutes, one of 15, 30, 60, 120, 180, 240, 360, 480, 720, 1440, got "5"/,
+    ],
     ['scheduleRate', '45', /context "scheduleRate": expected minutes, one of 15, 30, 60, .*got "45"/],
     ['scheduleRate', '90', /context "scheduleRate".*got "90"/],
     ['reservedConcurrency', '0', /context "reservedConcurrency": expected a positive integer or "", got "0"/],
@@ -107,7 +120,9 @@ describe('settings from context', () => {
 
   it('reads reservedConcurrency: absent or empty is none, a positive integer otherwise', () => {
     expect(readSettings(() => undefined)).not.toHaveProperty('reservedConcurrency');
-    expect(readSettings((k) => (k === 'reservedConcurrency' ? '' : undefined))).not.toHaveProperty('reservedConcurrency');
+    expect(readSettings((k) => (k === 'reservedConcurrency' ? '' : undefined))).not.toHaveProperty(
+      'reservedConcurrency',
+    );
     expect(readSettings((k) => (k === 'reservedConcurrency' ? '1' : undefined)).reservedConcurrency).toBe(1);
     expect(readSettings((k) => (k === 'reservedConcurrency' ? 3 : undefined)).reservedConcurrency).toBe(3);
   });
@@ -221,10 +236,14 @@ describe('the default stack', () => {
     // Loads as an ES module in a bare Node (CommonJS dependencies get their require) and exports
     // the handler; running it is the collector's tests' job.
     const probe = 'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);';
-    const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', probe, pathToFileURL(path.join(assetDir!, 'index.mjs')).href], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH },
-    });
+    const loaded = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', probe, pathToFileURL(path.join(assetDir!, 'index.mjs')).href],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      },
+    );
     expect(loaded).toBe('function');
   });
 
@@ -243,9 +262,24 @@ describe('the default stack', () => {
           PolicyDocument: {
             Version: '2012-10-17',
             Statement: [
-              { Sid: 'WriteStars', Effect: 'Allow', Action: 'dynamodb:BatchWriteItem', Resource: getArn(logicalId('AWS::DynamoDB::Table', 'StarsTable')) },
-              { Sid: 'RecordPolls', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: getArn(logicalId('AWS::DynamoDB::Table', 'PollsTable')) },
-              { Sid: 'ReadToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: logicalId('AWS::SecretsManager::Secret', 'GithubToken') } },
+              {
+                Sid: 'WriteStars',
+                Effect: 'Allow',
+                Action: 'dynamodb:BatchWriteItem',
+                Resource: getArn(logicalId('AWS::DynamoDB::Table', 'StarsTable')),
+              },
+              {
+                Sid: 'RecordPolls',
+                Effect: 'Allow',
+                Action: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+                Resource: getArn(logicalId('AWS::DynamoDB::Table', 'PollsTable')),
+              },
+              {
+                Sid: 'ReadToken',
+                Effect: 'Allow',
+                Action: 'secretsmanager:GetSecretValue',
+                Resource: { Ref: logicalId('AWS::SecretsManager::Secret', 'GithubToken') },
+              },
               {
                 Sid: 'WriteOwnLogs',
                 Effect: 'Allow',
@@ -291,7 +325,11 @@ describe('the default stack', () => {
     expect(input).toMatchObject({ time: '<aws.scheduler.scheduled-time>', source: 'aws.scheduler' });
     expect(propsOf(queue)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     // The schedule's role can invoke this function and feed this queue, nothing else.
     template.hasResourceProperties('AWS::IAM::Policy', {
@@ -340,7 +378,12 @@ describe('the default stack', () => {
       ...common,
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'ScheduleDeadLetters'), 'QueueName'] } }],
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'ScheduleDeadLetters'), 'QueueName'] },
+        },
+      ],
       Statistic: 'Maximum',
       Period: 300,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -366,15 +409,26 @@ describe('the default stack', () => {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          }),
         ]),
       },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: [
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+          }),
         ],
       },
     });
@@ -385,7 +439,9 @@ describe('the default stack', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs.StarsTableName?.Value).toEqual({ Ref: logicalId('AWS::DynamoDB::Table', 'StarsTable') });
     expect(outputs.PollsTableName?.Value).toEqual({ Ref: logicalId('AWS::DynamoDB::Table', 'PollsTable') });
-    expect(outputs.GithubTokenSecretArn?.Value).toEqual({ Ref: logicalId('AWS::SecretsManager::Secret', 'GithubToken') });
+    expect(outputs.GithubTokenSecretArn?.Value).toEqual({
+      Ref: logicalId('AWS::SecretsManager::Secret', 'GithubToken'),
+    });
     expect(outputs.CollectorFunctionName?.Value).toEqual({ Ref: logicalId('AWS::Lambda::Function', 'Collector') });
   });
 });
@@ -393,7 +449,10 @@ describe('the default stack', () => {
 describe('cdk-nag AwsSolutionsChecks', () => {
   it('finds nothing unacknowledged in the app, and synth (which runs it as a validation plugin) succeeds', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    const findings = report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.locations?.join(',') ?? r.resourceLogicalId).join(' ')}`);
+    const findings = report.violations.map(
+      (v) =>
+        `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.locations?.join(',') ?? r.resourceLogicalId).join(' ')}`,
+    );
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
     expect(() => app.synth({ force: true })).not.toThrow();
@@ -439,7 +498,11 @@ describe('context variants', () => {
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 60 + Math.ceil(15 * 2.5),
       ReservedConcurrentExecutions: 1,
-      Environment: { Variables: Match.objectLike({ TRACKS: '[{"query":"language:go","top":2000},{"query":"language:rust","top":500}]' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          TRACKS: '[{"query":"language:go","top":2000},{"query":"language:rust","top":500}]',
+        }),
+      },
     });
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0/30 * * * ? *)',
@@ -447,7 +510,12 @@ describe('context variants', () => {
       Target: Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 1800 } }),
     });
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 1800 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'PollSucceeded', Period: 1800, EvaluationPeriods: 3, AlarmDescription: 'No poll succeeded in 90 minutes.' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'PollSucceeded',
+      Period: 1800,
+      EvaluationPeriods: 3,
+      AlarmDescription: 'No poll succeeded in 90 minutes.',
+    });
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     expect(new AwsSolutionsChecks(variant).validateScope(variant).violations).toEqual([]);
   });

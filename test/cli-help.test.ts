@@ -17,7 +17,9 @@ const CONCURRENCY = 4;
 
 /** The CLIs behind the npm scripts: `"export": "tsx etl/export-cli.ts"` -> export: etl/export-cli.ts (also `node ... --import tsx <file>`). */
 const COMMANDS: Record<string, string> = Object.fromEntries(
-  Object.entries((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts)
+  Object.entries(
+    (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+  )
     .map(([name, script]) => [name, /^(?:tsx|node (?:--\S+ )*--import tsx) (\S+\.ts)$/.exec(script)?.[1]] as const)
     .filter((entry): entry is readonly [string, string] => entry[1] !== undefined),
 );
@@ -36,7 +38,12 @@ function runCli(file: string, args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, STARTRAIL_DATA_DIR: path.join(cwd, 'data') };
   delete env.DATABASE_URL;
   // Its own process group, so a timeout kills tsx's node child too, not just tsx.
-  const child = spawn(TSX, [path.join(ROOT, file), ...args], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, [path.join(ROOT, file), ...args], {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -88,7 +95,9 @@ beforeAll(async () => {
 
 describe('npm run <cmd> -- --help', () => {
   it('covers every command', () => {
-    expect(names).toEqual(expect.arrayContaining(['analyze', 'bench', 'collect', 'demo', 'export', 'load', 'report', 'simulator']));
+    expect(names).toEqual(
+      expect.arrayContaining(['analyze', 'bench', 'collect', 'demo', 'export', 'load', 'report', 'simulator']),
+    );
   });
 
   it.each(names)('%s: usage, then two or three examples last; nothing created', (name) => {

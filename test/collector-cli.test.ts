@@ -11,7 +11,14 @@ const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'startrail-collect-'));
-const baseEnv = { ...process.env, GITHUB_TOKEN: '', GITHUB_TOKEN_SECRET_ARN: '', DYNAMODB_ENDPOINT: '', TRACKS: '', STARTRAIL_DATA_DIR: dataDir };
+const baseEnv = {
+  ...process.env,
+  GITHUB_TOKEN: '',
+  GITHUB_TOKEN_SECRET_ARN: '',
+  DYNAMODB_ENDPOINT: '',
+  TRACKS: '',
+  STARTRAIL_DATA_DIR: dataDir,
+};
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -30,8 +37,22 @@ describe('npm run collect', () => {
     const first = await collect(['--simulate', '--at', '2026-05-04T10:20:00Z', '--top', '200', '--json']);
     expect(first.code, first.stderr).toBe(0);
     const poll = JSON.parse(first.stdout.trim());
-    expect(poll).toMatchObject({ track: 'language:go', ts: Date.parse('2026-05-04T10:15:00Z') / 1000, status: 'ok', expected: 200, written: 200 });
-    const again = await collect(['--simulate', '--at', '2026-05-04T10:29:59Z', '--top', '200', '--query', 'language:rust']);
+    expect(poll).toMatchObject({
+      track: 'language:go',
+      ts: Date.parse('2026-05-04T10:15:00Z') / 1000,
+      status: 'ok',
+      expected: 200,
+      written: 200,
+    });
+    const again = await collect([
+      '--simulate',
+      '--at',
+      '2026-05-04T10:29:59Z',
+      '--top',
+      '200',
+      '--query',
+      'language:rust',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^language:rust {2}slot 2026-05-04T10:15:00.000Z {2}ok {2}200\/200 written/);
   });
@@ -40,7 +61,9 @@ describe('npm run collect', () => {
     const out = await collect([]);
     expect(out.code).toBe(2);
     const lines = out.stderr.split('\n').filter((l) => l.startsWith('collect:'));
-    expect(lines).toEqual(['collect: no GitHub token: set GITHUB_TOKEN (or GITHUB_TOKEN_SECRET_ARN on AWS) (or use --simulate)']);
+    expect(lines).toEqual([
+      'collect: no GitHub token: set GITHUB_TOKEN (or GITHUB_TOKEN_SECRET_ARN on AWS) (or use --simulate)',
+    ]);
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -63,7 +63,10 @@ describe('the GitHub token stays secret', () => {
     expect(text).not.toContain(TOKEN);
     expect(text).not.toContain(TOKEN.slice(4, 20));
     // The EMF line CloudWatch turns into the PollSucceeded metric.
-    const emf = out.map((l) => l.trim()).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    const emf = out
+      .map((l) => l.trim())
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l));
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ PollSucceeded: 1, RowsWritten: 300 });
   });
@@ -132,7 +135,10 @@ describe('the GitHub token stays secret', () => {
       secrets: { send } as never,
     });
     sim.setTime(T);
-    const quiet = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    const quiet = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true),
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true),
+    ];
     try {
       await expect(run({ time: new Date(T).toISOString() })).rejects.toBeInstanceOf(PollIncompleteError);
       current = TOKEN; // the operator puts the right token into the secret
@@ -149,7 +155,9 @@ describe('the GitHub token stays secret', () => {
     clearTokenCache();
     const send = vi.fn(async () => ({ SecretString: '' }));
     const source = { secretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:empty', secrets: { send } as never };
-    await expect(resolveToken(source)).rejects.toThrow(/secret arn:aws:secretsmanager:us-east-1:1:secret:empty: secret is empty/);
+    await expect(resolveToken(source)).rejects.toThrow(
+      /secret arn:aws:secretsmanager:us-east-1:1:secret:empty: secret is empty/,
+    );
     await expect(resolveToken(source)).rejects.toThrow(/secret is empty/);
     expect(send).toHaveBeenCalledTimes(2);
   });

@@ -3,16 +3,16 @@
 import * as schemaPackage from '@octokit/graphql-schema';
 import { buildClientSchema, type IntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { searchQuery } from '../lambda/fetch-top.js';
 import { backoffDelay, classify, createLimiter } from '../lambda/github-client.js';
+import { eventSlot } from '../lambda/handler.js';
 import { emfRecord } from '../lambda/metrics.js';
 import { ALL_QUERIES } from '../lambda/queries.js';
 import { pollItem } from '../lambda/record-poll.js';
+import { MAX_NAMES_BYTES, packNames, unpackNames } from '../lambda/slot-intent.js';
 import { logGrid, planStarRanges, rangeQualifier } from '../lambda/star-ranges.js';
 import { parseSecret } from '../lambda/token.js';
-import { MAX_NAMES_BYTES, packNames, unpackNames } from '../lambda/slot-intent.js';
 import { selectTop, validateNodes } from '../lambda/validate-nodes.js';
-import { searchQuery } from '../lambda/fetch-top.js';
-import { eventSlot } from '../lambda/handler.js';
 
 describe('queries', () => {
   const schema = buildClientSchema((schemaPackage as unknown as { schema: { json: IntrospectionQuery } }).schema.json);
@@ -128,10 +128,20 @@ describe('github error handling', () => {
     expect(classify(Object.assign(new Error('fetch failed'), { status: 500 })).retry).toBe('backoff');
     expect(classify(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).retry).toBe('backoff');
     expect(classify(new Error('a bug of ours')).retry).toBe('none');
-    const secondary = classify(Object.assign(new Error('You have exceeded a secondary rate limit'), { status: 403, response: { headers: { 'retry-after': '7' } } }));
+    const secondary = classify(
+      Object.assign(new Error('You have exceeded a secondary rate limit'), {
+        status: 403,
+        response: { headers: { 'retry-after': '7' } },
+      }),
+    );
     expect(secondary).toMatchObject({ retry: 'secondary', waitMs: 7000 });
     expect(classify(Object.assign(new Error('x'), { status: 429, response: { headers: {} } })).retry).toBe('secondary');
-    const primary = classify(Object.assign(new Error('API rate limit exceeded'), { status: 403, response: { headers: { 'x-ratelimit-remaining': '0' } } }));
+    const primary = classify(
+      Object.assign(new Error('API rate limit exceeded'), {
+        status: 403,
+        response: { headers: { 'x-ratelimit-remaining': '0' } },
+      }),
+    );
     expect(primary.error.kind).toBe('primary-rate-limit');
     expect(classify(Object.assign(new Error('Bad credentials'), { status: 401 })).error.kind).toBe('auth');
   });
@@ -164,10 +174,18 @@ describe('records, metrics, token, slot', () => {
   it('emits EMF with the Startrail namespace and no dimensions', () => {
     const ok = emfRecord({ track: 'language:go', status: 'ok', rowsWritten: 1000, durationMs: 1234 }, 0);
     expect(ok).toMatchObject({ PollSucceeded: 1, RowsWritten: 1000, PollDurationMs: 1234 });
-    const meta = (ok._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] }).CloudWatchMetrics[0]!;
+    const meta = (
+      ok._aws as {
+        CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+      }
+    ).CloudWatchMetrics[0]!;
     expect(meta.Namespace).toBe('Startrail');
     expect(meta.Dimensions).toEqual([[]]);
-    expect(meta.Metrics.map((m) => `${m.Name}:${m.Unit}`)).toEqual(['PollSucceeded:Count', 'RowsWritten:Count', 'PollDurationMs:Milliseconds']);
+    expect(meta.Metrics.map((m) => `${m.Name}:${m.Unit}`)).toEqual([
+      'PollSucceeded:Count',
+      'RowsWritten:Count',
+      'PollDurationMs:Milliseconds',
+    ]);
     expect(emfRecord({ track: 'q', status: 'partial', rowsWritten: 1, durationMs: 1 }, 0).PollSucceeded).toBe(0);
   });
 
@@ -200,7 +218,19 @@ describe('records, metrics, token, slot', () => {
       error: 'boom',
     });
     expect(Object.keys(item).sort()).toEqual(
-      ['durationMs', 'error', 'expected', 'points', 'rejected', 'requests', 'startedAt', 'status', 'track', 'ts', 'written'].sort(),
+      [
+        'durationMs',
+        'error',
+        'expected',
+        'points',
+        'rejected',
+        'requests',
+        'startedAt',
+        'status',
+        'track',
+        'ts',
+        'written',
+      ].sort(),
     );
   });
 });
@@ -216,7 +246,10 @@ describe('names kept while a slot is being written (slot-intent)', () => {
 
   it('names that would not fit under the item limit are not kept', () => {
     // Random names do not compress: 40,000 x 24 bytes is far past the limit.
-    const names = Array.from({ length: 40_000 }, () => `${Math.random().toString(36).slice(2, 12)}/${Math.random().toString(36).slice(2, 14)}`);
+    const names = Array.from(
+      { length: 40_000 },
+      () => `${Math.random().toString(36).slice(2, 12)}/${Math.random().toString(36).slice(2, 14)}`,
+    );
     expect(packNames(names)).toBeUndefined();
   });
 });

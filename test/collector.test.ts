@@ -4,12 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotOf } from '../core/domain.js';
 import { isRepoName } from '../core/repo-name.js';
 import { PollIncompleteError } from '../lambda/handler.js';
-import { INTERRUPTED } from '../lambda/slot-intent.js';
 import { ALL_QUERIES } from '../lambda/queries.js';
-import { HOSTILE_NAMES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
+import { INTERRUPTED } from '../lambda/slot-intent.js';
 import type { EmbeddedDynamo } from '../local/dynamodb.js';
+import { HOSTILE_NAMES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from './helpers/collector-dynamo-proxy.js';
-import { collector, freshTables, getPoll, ranked, scanPolls, scanStars, startDynamo } from './helpers/collector-harness.js';
+import {
+  collector,
+  freshTables,
+  getPoll,
+  ranked,
+  scanPolls,
+  scanStars,
+  startDynamo,
+} from './helpers/collector-harness.js';
 
 const T = Date.parse('2026-03-01T12:05:00Z');
 const GO = { query: 'language:go', top: 1000 };
@@ -44,7 +52,13 @@ async function setup(tracks = [GO]) {
   const tables = await freshTables(dynamo.endpoint);
   sim.setFaults({});
   sim.setHostile({});
-  const c = collector({ url: sim.url, dynamo: tables.client, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks });
+  const c = collector({
+    url: sim.url,
+    dynamo: tables.client,
+    starsTable: tables.starsTable,
+    pollsTable: tables.pollsTable,
+    tracks,
+  });
   return { ...tables, ...c };
 }
 
@@ -56,7 +70,14 @@ describe('collector against the simulator and dynalite', () => {
     const result = await s.run({ time: new Date(T).toISOString() });
     const ts = slotOf(T);
     expect(result.ts).toBe(ts);
-    expect(result.polls[0]).toMatchObject({ status: 'ok', expected: 1000, written: 1000, rejected: 0, points: 10, requests: 10 });
+    expect(result.polls[0]).toMatchObject({
+      status: 'ok',
+      expected: 1000,
+      written: 1000,
+      rejected: 0,
+      points: 10,
+      requests: 10,
+    });
 
     const rows = await scanStars(s.client, s.starsTable);
     expect(rows).toHaveLength(1000);
@@ -129,14 +150,22 @@ describe('collector against the simulator and dynalite', () => {
     // retry-after was honoured (through the injected sleep, so the test stays fast).
     expect(s.sleep.waits).toContain(3000);
     expect(s.logger.lines.some((l) => l.includes('timed out'))).toBe(true);
-    expect(ranked(await scanStars(tables.client, tables.starsTable))).toEqual(ranked(sim.world.top('language:go', T, 1500)));
+    expect(ranked(await scanStars(tables.client, tables.starsTable))).toEqual(
+      ranked(sim.world.top('language:go', T, 1500)),
+    );
   });
 
   it('exhausted primary budget: poll recorded failed, nothing written, the handler throws', async () => {
     const poor = await startGitHubSimulator({ seed: 7, pointsPerHour: 4 });
     try {
       const tables = await freshTables(dynamo.endpoint);
-      const s = collector({ url: poor.url, dynamo: tables.client, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO] });
+      const s = collector({
+        url: poor.url,
+        dynamo: tables.client,
+        starsTable: tables.starsTable,
+        pollsTable: tables.pollsTable,
+        tracks: [GO],
+      });
       poor.setTime(T);
       const error = await s.run({ time: new Date(T).toISOString() }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PollIncompleteError);
@@ -166,7 +195,9 @@ describe('collector against the simulator and dynalite', () => {
       expect(rows.every((r) => isRepoName(r.repo))).toBe(true);
       expect(rows.some((r) => HOSTILE_NAMES.includes(r.repo))).toBe(false);
       expect(s.logger.lines.some((l) => l.includes('bad-name'))).toBe(true);
-      expect(await getPoll(s.client, s.pollsTable, 'language:go', slotOf(T))).toMatchObject({ rejected: poll.rejected });
+      expect(await getPoll(s.client, s.pollsTable, 'language:go', slotOf(T))).toMatchObject({
+        rejected: poll.rejected,
+      });
     } finally {
       sim.setHostile({});
     }
@@ -185,7 +216,11 @@ describe('collector against the simulator and dynalite', () => {
       expect(new Set(rows.map((r) => r.repoId)).size).toBe(rows.length);
       // Whatever was written is true: the right star count for the right repository.
       const truth = new Map(sim.world.search('language:go', T).map((r) => [r.databaseId, r]));
-      for (const r of rows) expect({ repo: r.repo, stars: r.stars }).toEqual({ repo: truth.get(r.repoId)?.nameWithOwner, stars: truth.get(r.repoId)?.stargazerCount });
+      for (const r of rows)
+        expect({ repo: r.repo, stars: r.stars }).toEqual({
+          repo: truth.get(r.repoId)?.nameWithOwner,
+          stars: truth.get(r.repoId)?.stargazerCount,
+        });
       // Nothing lost but the rejected: the true top 2,000 minus what was rejected is all there.
       expect(rows.length).toBe(2000);
     } finally {
@@ -205,7 +240,13 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     const direct = await freshTables(dynamo.endpoint);
     const viaProxy = await freshTables(proxy.endpoint);
     proxy.setFaults({ unprocessedShare: 0.4, throttleShare: 0.2 });
-    const s = collector({ url: sim.url, dynamo: viaProxy.client, starsTable: direct.starsTable, pollsTable: direct.pollsTable, tracks: [GO] });
+    const s = collector({
+      url: sim.url,
+      dynamo: viaProxy.client,
+      starsTable: direct.starsTable,
+      pollsTable: direct.pollsTable,
+      tracks: [GO],
+    });
     sim.setFaults({});
     sim.setHostile({});
     sim.setTime(T);
@@ -213,7 +254,9 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     expect(result.polls[0]).toMatchObject({ status: 'ok', written: 1000 });
     expect(proxy.stats.unprocessedReturned).toBeGreaterThan(0);
     expect(proxy.stats.throttled).toBeGreaterThan(0);
-    expect(ranked(await scanStars(direct.client, direct.starsTable))).toEqual(ranked(sim.world.top('language:go', T, 1000)));
+    expect(ranked(await scanStars(direct.client, direct.starsTable))).toEqual(
+      ranked(sim.world.top('language:go', T, 1000)),
+    );
   });
 
   it('writes that never land: recorded partial, the handler throws, and the re-delivered event completes', async () => {
@@ -234,7 +277,10 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     const first = (error as PollIncompleteError).result.polls[0]!;
     expect(first.status).toBe('partial');
     expect(first.written).toBeLessThan(1000);
-    expect(await getPoll(direct.client, direct.pollsTable, 'language:go', slotOf(T))).toMatchObject({ status: 'partial', written: first.written });
+    expect(await getPoll(direct.client, direct.pollsTable, 'language:go', slotOf(T))).toMatchObject({
+      status: 'partial',
+      written: first.written,
+    });
 
     proxy.setFaults({});
     const again = await s.run({ time: new Date(T).toISOString() });
@@ -246,7 +292,14 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
   it('an invocation killed midway leaves part of a snapshot recorded as interrupted; the re-delivered event completes it, no duplicates', async () => {
     const tables = await freshTables(dynamo.endpoint);
     const { controller, killing } = killedAtBatch(tables.client, 12);
-    const killed = collector({ url: sim.url, dynamo: killing, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO], deps: { signal: controller.signal } });
+    const killed = collector({
+      url: sim.url,
+      dynamo: killing,
+      starsTable: tables.starsTable,
+      pollsTable: tables.pollsTable,
+      tracks: [GO],
+      deps: { signal: controller.signal },
+    });
     sim.setFaults({});
     sim.setTime(T);
     await expect(killed.run({ time: new Date(T).toISOString() })).rejects.toThrow(/aborted/);
@@ -255,21 +308,44 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     expect(partial.length).toBeLessThan(1000);
     // Not a silent gap: if no redelivery ever came, the slot would say it was interrupted.
     expect(await scanPolls(tables.client, tables.pollsTable)).toHaveLength(1);
-    expect(await getPoll(tables.client, tables.pollsTable, 'language:go', slotOf(T))).toMatchObject({ status: 'failed', error: INTERRUPTED, written: 0, expected: 1000 });
+    expect(await getPoll(tables.client, tables.pollsTable, 'language:go', slotOf(T))).toMatchObject({
+      status: 'failed',
+      error: INTERRUPTED,
+      written: 0,
+      expected: 1000,
+    });
 
-    const redelivered = collector({ url: sim.url, dynamo: tables.client, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO] });
+    const redelivered = collector({
+      url: sim.url,
+      dynamo: tables.client,
+      starsTable: tables.starsTable,
+      pollsTable: tables.pollsTable,
+      tracks: [GO],
+    });
     await redelivered.run({ time: new Date(T).toISOString() });
-    expect(ranked(await scanStars(tables.client, tables.starsTable))).toEqual(ranked(sim.world.top('language:go', T, 1000)));
-    expect(await getPoll(tables.client, tables.pollsTable, 'language:go', slotOf(T))).toMatchObject({ status: 'ok', written: 1000 });
+    expect(ranked(await scanStars(tables.client, tables.starsTable))).toEqual(
+      ranked(sim.world.top('language:go', T, 1000)),
+    );
+    expect(await getPoll(tables.client, tables.pollsTable, 'language:go', slotOf(T))).toMatchObject({
+      status: 'ok',
+      written: 1000,
+    });
   });
 
-  it('killed, then failed at GitHub, then redelivered after a rename: the old name\'s row is removed', async () => {
+  it("killed, then failed at GitHub, then redelivered after a rename: the old name's row is removed", async () => {
     const tables = await freshTables(dynamo.endpoint);
     const rename = sim.world.renames[0]!;
     const event = { time: new Date(rename.at - 20 * 60_000).toISOString() };
     const { controller, killing } = killedAtBatch(tables.client, 12);
     const run = (dynamoClient: DynamoDBClient, deps = {}) =>
-      collector({ url: sim.url, dynamo: dynamoClient, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO], deps }).run(event);
+      collector({
+        url: sim.url,
+        dynamo: dynamoClient,
+        starsTable: tables.starsTable,
+        pollsTable: tables.pollsTable,
+        tracks: [GO],
+        deps,
+      }).run(event);
     sim.setFaults({});
     sim.setTime(rename.at - 10 * 60_000);
     await expect(run(killing, { signal: controller.signal })).rejects.toThrow(/aborted/);
@@ -279,7 +355,9 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     // A delivery that fails at GitHub records failed, keeping the killed attempt's names.
     sim.setFaults({ error502: 1 });
     await expect(run(tables.client)).rejects.toThrow();
-    expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({ status: 'failed' });
+    expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({
+      status: 'failed',
+    });
 
     sim.setFaults({});
     sim.setTime(rename.at + 10 * 60_000);
@@ -288,7 +366,10 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     const rows = await scanStars(tables.client, tables.starsTable);
     expect(rows.some((r) => r.repo === rename.from)).toBe(false);
     expect(ranked(rows)).toEqual(ranked(sim.world.top('language:go', rename.at + 10 * 60_000, 1000)));
-    expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({ status: 'ok', staleRemoved: 1 });
+    expect(await getPoll(tables.client, tables.pollsTable, GO.query, slotOf(event.time))).toMatchObject({
+      status: 'ok',
+      staleRemoved: 1,
+    });
   });
 
   it('a completed slot delivered again after a rename (or an ok, a kill, then an ok) ends with one snapshot: N rows, one name per repo id', async () => {
@@ -296,7 +377,14 @@ describe('DynamoDB faults (a real HTTP proxy in front of dynalite)', () => {
     const rename = sim.world.renames[0]!;
     const event = { time: new Date(rename.at - 20 * 60_000).toISOString() };
     const run = (dynamoClient: DynamoDBClient, deps = {}) =>
-      collector({ url: sim.url, dynamo: dynamoClient, starsTable: tables.starsTable, pollsTable: tables.pollsTable, tracks: [GO], deps }).run(event);
+      collector({
+        url: sim.url,
+        dynamo: dynamoClient,
+        starsTable: tables.starsTable,
+        pollsTable: tables.pollsTable,
+        tracks: [GO],
+        deps,
+      }).run(event);
     sim.setFaults({});
     sim.setTime(rename.at - 10 * 60_000);
     expect((await run(tables.client)).polls[0]).toMatchObject({ status: 'ok', written: 1000 });

@@ -19,13 +19,23 @@ describe('repo names', () => {
   it.each(['golang/go', 'moby/moby', 'a/b', 'x-y/z.js', 'Owner-1/repo_name.go', 'a/.github'])('accepts %s', (n) => {
     expect(isRepoName(n)).toBe(true);
   });
-  it.each(['', 'go', 'a/b/c', '../x', 'a/..', 'a/.', 'x,y/z', 'a/<script>', '-a/b', 'a /b', `${'a'.repeat(40)}/b`, 'a/b\n'])(
-    'rejects %j',
-    (n) => {
-      expect(isRepoName(n)).toBe(false);
-      expect(() => assertRepoName(n, 'line 3')).toThrow(/line 3: invalid repository name/);
-    },
-  );
+  it.each([
+    '',
+    'go',
+    'a/b/c',
+    '../x',
+    'a/..',
+    'a/.',
+    'x,y/z',
+    'a/<script>',
+    '-a/b',
+    'a /b',
+    `${'a'.repeat(40)}/b`,
+    'a/b\n',
+  ])('rejects %j', (n) => {
+    expect(isRepoName(n)).toBe(false);
+    expect(() => assertRepoName(n, 'line 3')).toThrow(/line 3: invalid repository name/);
+  });
 });
 
 describe('config', () => {

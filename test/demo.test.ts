@@ -71,14 +71,17 @@ describe('npm run demo (one simulated day, top 200)', () => {
     expect(html).toContain(leader[0]);
     expect(html).toContain(INT.format(leader[1].last.stars));
     expect(s.pngs).toBeGreaterThanOrEqual(6);
-    for (const f of ['1-final-stars-by-rank.png', '4-star-history.png']) expect(existsSync(path.join(options.reportDir, f))).toBe(true);
+    for (const f of ['1-final-stars-by-rank.png', '4-star-history.png'])
+      expect(existsSync(path.join(options.reportDir, f))).toBe(true);
 
     // A second run reuses every slot and gives the same numbers; other options need --fresh.
     const again = await runDemo({ ...options, fresh: false }, silent);
     expect(again.polls).toMatchObject({ collectedNow: 0, reused: 96 });
     expect(again.rows).toBe(s.rows);
     expect(again.totalGain).toBe(s.totalGain);
-    await expect(runDemo({ ...options, fresh: false, seed: 8 }, silent)).rejects.toThrow(/other options \(seed 7 -> 8\).*--fresh/);
+    await expect(runDemo({ ...options, fresh: false, seed: 8 }, silent)).rejects.toThrow(
+      /other options \(seed 7 -> 8\).*--fresh/,
+    );
   });
 
   it('reports its peak memory, Node and the PostgreSQL server apart', { timeout: 240_000 }, async () => {
@@ -87,10 +90,17 @@ describe('npm run demo (one simulated day, top 200)', () => {
     expect(s.memory.serverMiB).toBeGreaterThan(10);
   });
 
-  it('analyze after the demo names the --data-dir that holds its data, and finds it there', { timeout: 120_000 }, async () => {
+  it('analyze after the demo names the --data-dir that holds its data, and finds it there', {
+    timeout: 120_000,
+  }, async () => {
     // STARTRAIL_DATA_DIR is the demo's parent, as ./data is for `npm run demo` then `npm run analyze`.
     const env = { ...process.env, DATABASE_URL: '', STARTRAIL_DATA_DIR: path.dirname(options.dataDir) };
-    const analyze = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'analysis/analyze-cli.ts', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+    const analyze = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'analysis/analyze-cli.ts', ...args], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+      });
     const missing = analyze([]);
     expect(missing.status).toBe(1);
     const demoDir = path.relative(ROOT, options.dataDir);

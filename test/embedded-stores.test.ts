@@ -1,12 +1,12 @@
 // The embedded defaults a newcomer runs on: the DynamoDB tables are ACTIVE before use, and the
 // embedded PostgreSQL server under <data dir>/postgres is one server per data directory, shared
 // by commands running at once, stopped by the last one, recovered after a kill.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDynamoClient } from '../core/dynamodb-client.js';
 import { openDatabase } from '../core/database.js';
+import { createDynamoClient } from '../core/dynamodb-client.js';
 import { alive } from '../core/embedded-postgres.js';
 import { ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
 import { loadTwoAtOnce, postmasterPid } from './helpers/careless-concurrent.js';
@@ -35,7 +35,9 @@ describe('embedded DynamoDB', () => {
       await ensureTables(client, { starsTable: 'stars-t', pollsTable: 'polls-t' });
       const item = { repo: { S: 'golang/go' }, ts: { N: '900' }, stars: { N: '1' } };
       await expect(client.send(new PutItemCommand({ TableName: 'stars-t', Item: item }))).resolves.toBeDefined();
-      await expect(client.send(new PutItemCommand({ TableName: 'polls-t', Item: { track: { S: 'q' }, ts: { N: '900' } } }))).resolves.toBeDefined();
+      await expect(
+        client.send(new PutItemCommand({ TableName: 'polls-t', Item: { track: { S: 'q' }, ts: { N: '900' } } })),
+      ).resolves.toBeDefined();
     } finally {
       client.destroy();
       await dynamo.close();
@@ -46,7 +48,10 @@ describe('embedded DynamoDB', () => {
 describe('embedded PostgreSQL', () => {
   it('two opens of one data directory share one server; the last close stops it', async () => {
     const dataDir = reachableTempDir(path.join(tmp, 'share-'));
-    const [a, b] = await Promise.all([openDatabase({ dataDir, log: () => {} }), openDatabase({ dataDir, log: () => {} })]);
+    const [a, b] = await Promise.all([
+      openDatabase({ dataDir, log: () => {} }),
+      openDatabase({ dataDir, log: () => {} }),
+    ]);
     const pid = postmasterPid(dataDir)!;
     const [pa] = await a.query<{ port: string }>("select current_setting('port') as port");
     const [pb] = await b.query<{ port: string }>("select current_setting('port') as port");
@@ -64,8 +69,14 @@ describe('embedded PostgreSQL', () => {
   it('two load CLIs at once on one data directory: every row exactly once, both exit 0', async () => {
     const dataDir = reachableTempDir(path.join(tmp, 'loads-'));
     const all = makeRows(40, 300);
-    const first = csv('first.csv', all.filter((r) => r.ts < all[0]!.ts + 200 * 900));
-    const second = csv('second.csv', all.filter((r) => r.ts >= all[0]!.ts + 100 * 900));
+    const first = csv(
+      'first.csv',
+      all.filter((r) => r.ts < all[0]!.ts + 200 * 900),
+    );
+    const second = csv(
+      'second.csv',
+      all.filter((r) => r.ts >= all[0]!.ts + 100 * 900),
+    );
     const r = await loadTwoAtOnce(dataDir, [first, second]);
     expect(r.codes).toEqual([0, 0]);
     expect({ n: r.check.total, d: r.check.distinct }).toEqual({ n: all.length, d: all.length });
@@ -75,8 +86,13 @@ describe('embedded PostgreSQL', () => {
 
   it('a server whose command was killed is reused and then stopped; a stale postmaster.pid is recovered with a message', async () => {
     const dataDir = reachableTempDir(path.join(tmp, 'killed-'));
-    const child = startCli('etl/load-cli.ts', ['--file', csv('big.csv', makeRows(200, 2000))], { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir });
-    await new Promise<void>((resolve) => child.process.stderr?.on('data', (d: Buffer) => d.toString().includes('-> github_stars') && resolve()));
+    const child = startCli('etl/load-cli.ts', ['--file', csv('big.csv', makeRows(200, 2000))], {
+      DATABASE_URL: '',
+      STARTRAIL_DATA_DIR: dataDir,
+    });
+    await new Promise<void>((resolve) =>
+      child.process.stderr?.on('data', (d: Buffer) => d.toString().includes('-> github_stars') && resolve()),
+    );
     child.process.kill('SIGKILL');
     await child.exited;
     const orphan = postmasterPid(dataDir)!;
@@ -106,7 +122,9 @@ describe('embedded PostgreSQL', () => {
     const lines: string[] = [];
     const db = await openDatabase({ dataDir, log: (l) => lines.push(l) });
     await db.close();
-    expect(lines.join('\n')).toContain(`${path.join(dataDir, 'pglite')} is a database of the old embedded default (PGlite)`);
+    expect(lines.join('\n')).toContain(
+      `${path.join(dataDir, 'pglite')} is a database of the old embedded default (PGlite)`,
+    );
     expect(lines.join('\n')).toContain('npm run load -- --file');
   });
 });

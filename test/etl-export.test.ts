@@ -5,14 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoClient } from '../core/dynamodb-client.js';
 import { readCheckpoint } from '../etl/checkpoint.js';
 import { ExportError, exportStars } from '../etl/export.js';
 import { parseTime } from '../etl/parse-time.js';
 import { assertStoreFree, StoreLockedError } from '../etl/stars-source.js';
 import { startEmbeddedDynamo } from '../local/dynamodb.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import {
   makeRows,
   parseCsv,
@@ -56,7 +56,9 @@ describe('export', () => {
 
   it('an --out in a folder that does not exist is a clear error naming the folder', async () => {
     const out = path.join(tmp, 'no-such-folder', 'stars.csv');
-    await expect(exportStars({ client: dynamo.client, table: STARS_TABLE, out })).rejects.toThrow(/the folder .*no-such-folder does not exist/);
+    await expect(exportStars({ client: dynamo.client, table: STARS_TABLE, out })).rejects.toThrow(
+      /the folder .*no-such-folder does not exist/,
+    );
     expect(existsSync(path.dirname(out))).toBe(false);
   });
 
@@ -94,9 +96,20 @@ describe('export', () => {
     expect(checkpoint?.rows).toBeGreaterThan(0);
     expect(checkpoint!.rows).toBeLessThan(written.length);
     // Without --resume it refuses rather than silently starting over.
-    await expect(exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 3, pageSize: 97 })).rejects.toThrow(ExportError);
-    await expect(exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 2, resume: true })).rejects.toThrow(/--segments 3/);
-    const resumed = await exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 3, pageSize: 97, resume: true });
+    await expect(
+      exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 3, pageSize: 97 }),
+    ).rejects.toThrow(ExportError);
+    await expect(
+      exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 2, resume: true }),
+    ).rejects.toThrow(/--segments 3/);
+    const resumed = await exportStars({
+      client: dynamo.client,
+      table: STARS_TABLE,
+      out,
+      segments: 3,
+      pageSize: 97,
+      resume: true,
+    });
     expect(resumed.resumedRows).toBe(checkpoint!.rows);
     const rows = parseCsv(readFileSync(out, 'utf8'));
     expect(rows.length).toBe(written.length); // no row twice
@@ -105,7 +118,21 @@ describe('export', () => {
 
   it('SIGKILL of the export CLI mid-run, then --resume: the same rows as an uninterrupted run', async () => {
     const out = path.join(tmp, 'killed.csv');
-    const args = ['--import', 'tsx', 'etl/export-cli.ts', '--out', out, '--segments', '3', '--page-size', '10', '--endpoint', dynamo.endpoint, '--table', STARS_TABLE];
+    const args = [
+      '--import',
+      'tsx',
+      'etl/export-cli.ts',
+      '--out',
+      out,
+      '--segments',
+      '3',
+      '--page-size',
+      '10',
+      '--endpoint',
+      dynamo.endpoint,
+      '--table',
+      STARS_TABLE,
+    ];
     const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -140,7 +167,14 @@ describe('export', () => {
     const client = createDynamoClient({ endpoint: proxy.endpoint, region: 'us-east-1', maxAttempts: 1 });
     try {
       const out = path.join(tmp, 'throttled.csv');
-      const summary = await exportStars({ client, table: STARS_TABLE, out, segments: 4, pageSize: 250, retry: { baseMs: 1, maxMs: 5 } });
+      const summary = await exportStars({
+        client,
+        table: STARS_TABLE,
+        out,
+        segments: 4,
+        pageSize: 250,
+        retry: { baseMs: 1, maxMs: 5 },
+      });
       expect(proxy.throttled()).toBeGreaterThan(3);
       expect(summary.rows).toBe(written.length);
       expect(read(out)).toEqual(sortRows(written));

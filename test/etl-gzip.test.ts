@@ -26,7 +26,10 @@ function file(name: string, content: string | Buffer): string {
 }
 
 // 30,000 rows over 7 repos: several batches and several gunzip chunks, small enough to be quick.
-const PLAIN = Array.from({ length: 30_000 }, (_, i) => `acme/tool-${i % 7},${1_545_091_200 + Math.floor(i / 7) * 900},${i}\n`).join('');
+const PLAIN = Array.from(
+  { length: 30_000 },
+  (_, i) => `acme/tool-${i % 7},${1_545_091_200 + Math.floor(i / 7) * 900},${i}\n`,
+).join('');
 const GZ = gzipSync(PLAIN, { level: 9 });
 
 async function collect(csv: string): Promise<{ text: string; rows: number; batches: RowBatch[] }> {
@@ -106,8 +109,16 @@ describe('side files beside a .csv.gz', () => {
     const csv = path.join(dir, 'x.csv.gz');
     writeFileSync(csv, GZ);
     expect(await readSideFiles(csv)).toEqual({ files: [] });
-    writeFileSync(path.join(dir, 'x.repos.csv'), 'repo_id,repo,first_ts,last_ts\n7,acme/tool-1,1545091200,1545092100\n');
-    writeFileSync(path.join(dir, 'x.polls.csv.gz'), gzipSync('track,ts,status,expected,written,rejected,points,requests,duration_ms,started_at,error\nlanguage:go,1545091200,ok,7,7,0,,,,,\n'));
+    writeFileSync(
+      path.join(dir, 'x.repos.csv'),
+      'repo_id,repo,first_ts,last_ts\n7,acme/tool-1,1545091200,1545092100\n',
+    );
+    writeFileSync(
+      path.join(dir, 'x.polls.csv.gz'),
+      gzipSync(
+        'track,ts,status,expected,written,rejected,points,requests,duration_ms,started_at,error\nlanguage:go,1545091200,ok,7,7,0,,,,,\n',
+      ),
+    );
     const side = await readSideFiles(csv);
     expect(side.files).toEqual([path.join(dir, 'x.repos.csv'), path.join(dir, 'x.polls.csv.gz')]);
     expect(side.repos).toEqual([{ repoId: 7, repo: 'acme/tool-1', firstTs: 1545091200, lastTs: 1545092100 }]);
@@ -126,7 +137,10 @@ describe('the load CLI with gzip, PostgreSQL server', () => {
 
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: schema.url } });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: schema.url },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -153,11 +167,15 @@ describe('the load CLI with gzip, PostgreSQL server', () => {
     const ok = await cli(['--file', REAL_CSV_GZ]);
     expect(ok.stderr).not.toMatch(/\n\s+at /);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/^loaded 267,076 rows \(0 duplicates skipped, 267,076 read\) in [\d.]+ s, [\d,]+ rows\/s\n$/);
+    expect(ok.stdout).toMatch(
+      /^loaded 267,076 rows \(0 duplicates skipped, 267,076 read\) in [\d.]+ s, [\d,]+ rows\/s\n$/,
+    );
     expect((await state()).startsWith('267076:')).toBe(true);
   });
 
-  it('a truncated gzip: exit 1, one stderr line naming the file, no stack, table unchanged', { timeout: 180_000 }, async () => {
+  it('a truncated gzip: exit 1, one stderr line naming the file, no stack, table unchanged', {
+    timeout: 180_000,
+  }, async () => {
     const before = await state();
     // Half the real data set: the first batches decode and reach COPY before the gzip runs out.
     const whole = readFileSync(REAL_CSV_GZ);
@@ -165,8 +183,12 @@ describe('the load CLI with gzip, PostgreSQL server', () => {
     const failed = await cli(['--file', cut, '--batch-rows', '20000']);
     expect(failed.code).toBe(1);
     // Beside the opening line and any progress line, exactly one line: the error.
-    const errors = failed.stderr.split('\n').filter((l) => l !== '' && !l.includes(' -> github_stars in ') && !/^load: [\d,]+ rows/.test(l));
-    expect(errors).toEqual([expect.stringMatching(new RegExp(`^load: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*gzip`))]);
+    const errors = failed.stderr
+      .split('\n')
+      .filter((l) => l !== '' && !l.includes(' -> github_stars in ') && !/^load: [\d,]+ rows/.test(l));
+    expect(errors).toEqual([
+      expect.stringMatching(new RegExp(`^load: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*gzip`)),
+    ]);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     expect(failed.stdout).toBe('');
     expect(await state()).toBe(before);

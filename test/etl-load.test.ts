@@ -9,7 +9,17 @@ import { exportStars, scanBatches } from '../etl/export.js';
 import { loadBatches } from '../etl/load.js';
 import { readCsvBatches } from '../etl/read-csv.js';
 import { RowError } from '../etl/validate-row.js';
-import { makeRows, putRows, STARS_TABLE, sortRows, startTestDynamo, T0, type TestDynamo, tableRows, tableState } from './helpers/etl-fixtures.js';
+import {
+  makeRows,
+  putRows,
+  STARS_TABLE,
+  sortRows,
+  startTestDynamo,
+  T0,
+  type TestDynamo,
+  tableRows,
+  tableState,
+} from './helpers/etl-fixtures.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
 
@@ -23,7 +33,10 @@ function csvFile(name: string, content: string | Buffer): string {
 }
 
 const good = (n: number, start = 0) =>
-  Array.from({ length: n }, (_, i) => `acme/widget-${(start + i) % 97},${T0 + Math.floor((start + i) / 97) * 900},${start + i}`).join('\n') + '\n';
+  Array.from(
+    { length: n },
+    (_, i) => `acme/widget-${(start + i) % 97},${T0 + Math.floor((start + i) / 97) * 900},${start + i}`,
+  ).join('\n') + '\n';
 
 // name, file content, line the error must name, error code
 const BAD_INPUTS: Array<[string, string | Buffer, number | undefined, string]> = [
@@ -43,9 +56,14 @@ const BAD_INPUTS: Array<[string, string | Buffer, number | undefined, string]> =
   ['repo with markup', 'a/b,1545091200,1\n<script>/x,1545091200,2\n', 2, 'INVALID_REPO'],
   ['quoted repo with a comma', 'a/b,1545091200,1\n"x,y",1545091200,2\n', 2, 'INVALID_REPO'],
   ['unquoted comma in the repo', 'a/b,1545091200,1\nx,y,1545091200,2\n', 2, 'COLUMN_COUNT'],
-  ['SQL in the repo', "a/b,1545091200,1\n\"'; drop table github_stars; --\",1545091200,2\n", 2, 'INVALID_REPO'],
+  ['SQL in the repo', 'a/b,1545091200,1\n"\'; drop table github_stars; --",1545091200,2\n', 2, 'INVALID_REPO'],
   ['NUL byte', 'a/b,1545091200,1\na/\u0000b,1545091200,2\n', 2, 'INVALID_REPO'],
-  ['non-UTF-8 bytes', Buffer.concat([Buffer.from('a/b,1545091200,1\na/'), Buffer.from([0xff, 0xfe]), Buffer.from('b,1545091200,2\n')]), 2, 'INVALID_REPO'],
+  [
+    'non-UTF-8 bytes',
+    Buffer.concat([Buffer.from('a/b,1545091200,1\na/'), Buffer.from([0xff, 0xfe]), Buffer.from('b,1545091200,2\n')]),
+    2,
+    'INVALID_REPO',
+  ],
   ['huge field', `a/b,1545091200,1\n${'x'.repeat(200_000)},1,2\n`, 2, 'LINE_TOO_LONG'],
   ['bad row after 120,000 good ones', `${good(120_000)}acme/widget-1,1545091200,oops\n`, 120_001, 'INVALID_STARS'],
   ['empty file', '', undefined, 'EMPTY_FILE'],
@@ -106,16 +124,28 @@ describe.each(backends)('load into %s', (_name, open) => {
     const exported = await exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 3, pageSize: 200 });
     expect(exported.rows).toBe(written.length);
     const summary = await loadBatches(db, readCsvBatches(out, { batchRows: 500 }));
-    expect(summary).toMatchObject({ rowsRead: written.length, rowsLoaded: written.length, duplicatesSkipped: 0, method: 'bulk' });
+    expect(summary).toMatchObject({
+      rowsRead: written.length,
+      rowsLoaded: written.length,
+      duplicatesSkipped: 0,
+      method: 'bulk',
+    });
     expect(await tableRows(db)).toEqual(sortRows(written));
-    const pk = await db.query<{ n: number }>(`select count(*)::int as n from pg_constraint where conrelid = 'github_stars'::regclass and contype = 'p'`);
+    const pk = await db.query<{ n: number }>(
+      `select count(*)::int as n from pg_constraint where conrelid = 'github_stars'::regclass and contype = 'p'`,
+    );
     expect(pk[0]?.n).toBe(1);
   });
 
   it('reload adds nothing; an overlapping file adds only its new rows', async () => {
     const out = path.join(tmp, `round-${_name}.csv`);
     const again = await loadBatches(db, readCsvBatches(out));
-    expect(again).toMatchObject({ rowsRead: written.length, rowsLoaded: 0, duplicatesSkipped: written.length, method: 'merge' });
+    expect(again).toMatchObject({
+      rowsRead: written.length,
+      rowsLoaded: 0,
+      duplicatesSkipped: written.length,
+      method: 'merge',
+    });
     const more = makeRows(37, 70).filter((r) => r.ts >= T0 + 55 * 900); // 5 old slots, 10 new
     const overlap = csvFile(`overlap-${_name}.csv`, more.map((r) => `${r.repo},${r.ts},${r.stars}`).join('\n'));
     const merged = await loadBatches(db, readCsvBatches(overlap));
@@ -124,7 +154,10 @@ describe.each(backends)('load into %s', (_name, open) => {
   });
 
   it('--from-dynamodb streams the table straight in: nothing new the second time', async () => {
-    const summary = await loadBatches(db, scanBatches({ client: dynamo.client, table: STARS_TABLE, segments: 2, pageSize: 300 }));
+    const summary = await loadBatches(
+      db,
+      scanBatches({ client: dynamo.client, table: STARS_TABLE, segments: 2, pageSize: 300 }),
+    );
     expect(summary).toMatchObject({ rowsRead: written.length, rowsLoaded: 0, duplicatesSkipped: written.length });
   });
 
@@ -162,7 +195,9 @@ describe.each(backends)('load into %s', (_name, open) => {
   it('keeps secondary indexes an empty table had, rebuilt after the COPY', async () => {
     await db.exec('truncate github_stars; create index github_stars_stars_idx on github_stars (stars)');
     await loadBatches(db, readCsvBatches(csvFile(`idx-${_name}.csv`, good(500))));
-    const idx = await db.query<{ n: number }>(`select count(*)::int as n from pg_indexes where tablename = 'github_stars' and schemaname = current_schema()`);
+    const idx = await db.query<{ n: number }>(
+      `select count(*)::int as n from pg_indexes where tablename = 'github_stars' and schemaname = current_schema()`,
+    );
     expect(idx[0]?.n).toBe(2);
     expect((await tableRows(db)).length).toBe(500);
   });

@@ -4,8 +4,8 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -14,7 +14,16 @@ import { connectPostgres, type Database, openDatabase } from '../core/database.j
 import { exportStars } from '../etl/export.js';
 import { loadBatches } from '../etl/load.js';
 import { type RowBatch, readCsvBatches } from '../etl/read-csv.js';
-import { makeRows, putRows, STARS_TABLE, sortRows, startTestDynamo, T0, tableRows, tableState } from './helpers/etl-fixtures.js';
+import {
+  makeRows,
+  putRows,
+  STARS_TABLE,
+  sortRows,
+  startTestDynamo,
+  T0,
+  tableRows,
+  tableState,
+} from './helpers/etl-fixtures.js';
 import { freshSchema, serverUrl, type TestSchema } from './helpers/postgres.js';
 import { requireRealCsvGz } from './helpers/real-data.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
@@ -53,9 +62,15 @@ describe('load on the PostgreSQL server', () => {
     expect(summary).toMatchObject({ rowsRead: 267_076, rowsLoaded: 267_076, duplicatesSkipped: 0, method: 'bulk' });
     const [count] = await db.query<{ n: number }>('select count(*)::int as n from github_stars');
     expect(count?.n).toBe(267_076);
-    const [go] = await db.query<{ stars: number }>('select stars from github_stars where repo = $1 and ts = $2', ['golang/go', 1545091200]);
+    const [go] = await db.query<{ stars: number }>('select stars from github_stars where repo = $1 and ts = $2', [
+      'golang/go',
+      1545091200,
+    ]);
     expect(go?.stars).toBe(50_809);
-    const [codis] = await db.query<{ stars: number }>('select stars from github_stars where repo = $1 and ts = $2', ['CodisLabs/codis', 1545091200]);
+    const [codis] = await db.query<{ stars: number }>('select stars from github_stars where repo = $1 and ts = $2', [
+      'CodisLabs/codis',
+      1545091200,
+    ]);
     expect(codis?.stars).toBe(8519);
     await db.exec('drop table github_stars');
   });
@@ -139,15 +154,24 @@ describe('load on the PostgreSQL server', () => {
     await loadBatches(first, readCsvBatches(csv('pk-base.csv', makeRows(10, 10))));
     const before = await tableState(first);
     await first.close();
-    const file = csv('pk-big.csv', makeRows(1000, 400).filter((r) => r.ts >= T0 + 10 * 900));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', '--file', file, '--data-dir', dataDir, '--batch-rows', '20000'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const file = csv(
+      'pk-big.csv',
+      makeRows(1000, 400).filter((r) => r.ts >= T0 + 10 * 900),
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'etl/load-cli.ts', '--file', file, '--data-dir', dataDir, '--batch-rows', '20000'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     // Killed once it has opened the database and started loading.
-    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('-> github_stars') && resolve()));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => d.toString().includes('-> github_stars') && resolve()),
+    );
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGKILL');
     await exited;
@@ -161,8 +185,14 @@ describe('load on the PostgreSQL server', () => {
   it('two loads at once: no duplicate, no deadlock, every row once', async () => {
     const [a, b] = [await connect(), await connect()];
     const all = makeRows(30, 300);
-    const first = csv('first.csv', all.filter((r) => r.ts < T0 + 200 * 900));
-    const second = csv('second.csv', all.filter((r) => r.ts >= T0 + 100 * 900));
+    const first = csv(
+      'first.csv',
+      all.filter((r) => r.ts < T0 + 200 * 900),
+    );
+    const second = csv(
+      'second.csv',
+      all.filter((r) => r.ts >= T0 + 100 * 900),
+    );
     const results = await Promise.all([loadBatches(a, readCsvBatches(first)), loadBatches(b, readCsvBatches(second))]);
     expect(results[0].rowsLoaded + results[1].rowsLoaded).toBe(all.length);
     expect(results.map((r) => r.method).sort()).toEqual(['bulk', 'merge']);
@@ -176,9 +206,13 @@ describe('load on the PostgreSQL server', () => {
    */
   async function articleCopy(db: Database, file: string): Promise<number> {
     if (spawnSync('psql', ['--version']).status === 0) {
-      const { stdout } = await run('psql', [serverUrl(), '-v', 'ON_ERROR_STOP=1', '-c', `\\copy github_stars from '${file}' csv`], {
-        env: { ...process.env, PGOPTIONS: `-c search_path=${schema.schema}` },
-      });
+      const { stdout } = await run(
+        'psql',
+        [serverUrl(), '-v', 'ON_ERROR_STOP=1', '-c', `\\copy github_stars from '${file}' csv`],
+        {
+          env: { ...process.env, PGOPTIONS: `-c search_path=${schema.schema}` },
+        },
+      );
       return Number(/^COPY (\d+)$/.exec(stdout.trim())?.[1]);
     }
     const copy = db.pg.query(copyFrom('copy github_stars from stdin csv'));
@@ -194,7 +228,9 @@ describe('load on the PostgreSQL server', () => {
       const out = path.join(tmp, 'github-stars.csv');
       await exportStars({ client: dynamo.client, table: STARS_TABLE, out, segments: 2 });
       const db = await connect();
-      await db.exec(`create table github_stars (repo varchar(255) not null, ts bigint not null, stars integer not null, primary key (repo, ts))`);
+      await db.exec(
+        `create table github_stars (repo varchar(255) not null, ts bigint not null, stars integer not null, primary key (repo, ts))`,
+      );
       expect(await articleCopy(db, out)).toBe(written.length);
       expect(await tableRows(db)).toEqual(sortRows(written));
       await db.exec('drop table github_stars');

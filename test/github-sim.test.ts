@@ -42,7 +42,12 @@ function client(sim: StartedSimulator, token = 'test-token') {
   return graphql.defaults({ baseUrl: sim.url.replace(/\/graphql$/, ''), headers: { authorization: `token ${token}` } });
 }
 
-async function post(sim: StartedSimulator, body: unknown, headers: Record<string, string> = {}, init: RequestInit = {}) {
+async function post(
+  sim: StartedSimulator,
+  body: unknown,
+  headers: Record<string, string> = {},
+  init: RequestInit = {},
+) {
   const res = await fetch(sim.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -56,10 +61,18 @@ async function post(sim: StartedSimulator, body: unknown, headers: Record<string
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> & { data?: PageResult } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: json as Record<string, unknown> & { data?: PageResult },
+  };
 }
 
-const page = (q: string, after?: string | null, first = 100) => ({ query: PAGE, variables: { q, after: after ?? null, first } });
+const page = (q: string, after?: string | null, first = 100) => ({
+  query: PAGE,
+  variables: { q, after: after ?? null, first },
+});
 
 async function fetchAll(sim: StartedSimulator, q: string): Promise<{ nodes: Node[]; pages: number; last: PageResult }> {
   const gql = client(sim);
@@ -90,7 +103,11 @@ describe('GitHub simulator over HTTP', () => {
     const bad = `{ search(query: "language:go", type: REPOSITORY, first: 5) { nodes { ... on Repository { nameWithOwnr } } } }`;
     await expect(client(sim)(bad)).rejects.toMatchObject({
       name: 'GraphqlResponseError',
-      errors: [expect.objectContaining({ message: expect.stringContaining('Cannot query field "nameWithOwnr" on type "Repository"') })],
+      errors: [
+        expect.objectContaining({
+          message: expect.stringContaining('Cannot query field "nameWithOwnr" on type "Repository"'),
+        }),
+      ],
     });
     const raw = await post(sim, { query: bad });
     expect(raw.status).toBe(200);
@@ -114,7 +131,9 @@ describe('GitHub simulator over HTTP', () => {
     // Sorted by stars desc, ties by databaseId asc.
     for (let i = 1; i < nodes.length; i++) {
       const [a, b] = [nodes[i - 1]!, nodes[i]!];
-      expect(a.stargazerCount > b.stargazerCount || (a.stargazerCount === b.stargazerCount && a.databaseId < b.databaseId)).toBe(true);
+      expect(
+        a.stargazerCount > b.stargazerCount || (a.stargazerCount === b.stargazerCount && a.databaseId < b.databaseId),
+      ).toBe(true);
     }
     // Past the cap there is nothing, even though repositoryCount says more.
     const beyond = await post(sim, page(q, last.search.pageInfo.endCursor));
@@ -220,7 +239,10 @@ describe('the simulated world', () => {
   it('is deterministic from the seed, and any time can be asked in any order', () => {
     const other = createWorld({ seed: 1 });
     const times = [START + 40 * DAY, START, START + 3 * HOUR + 17_000];
-    for (const at of times) expect(other.top('language:python sort:stars', at, 300)).toEqual(world.top('language:python sort:stars', at, 300));
+    for (const at of times)
+      expect(other.top('language:python sort:stars', at, 300)).toEqual(
+        world.top('language:python sort:stars', at, 300),
+      );
     const reversed = [...times].reverse().map((at) => other.top('language:go', at, 50));
     expect(reversed.reverse()).toEqual(times.map((at) => world.top('language:go', at, 50)));
     const different = createWorld({ seed: 2 });
@@ -237,7 +259,12 @@ describe('the simulated world', () => {
   });
 
   it('renames docker/docker to moby/moby one day in: same databaseId, new name', () => {
-    expect(world.renames).toContainEqual({ databaseId: 7691631, from: 'docker/docker', to: 'moby/moby', at: START + DAY });
+    expect(world.renames).toContainEqual({
+      databaseId: 7691631,
+      from: 'docker/docker',
+      to: 'moby/moby',
+      at: START + DAY,
+    });
     const before = world.search('language:go', START + DAY - 1).find((r) => r.databaseId === 7691631);
     const after = world.search('language:go', START + DAY).find((r) => r.databaseId === 7691631);
     expect(before?.nameWithOwner).toBe('docker/docker');
@@ -324,13 +351,18 @@ describe('limits and faults', () => {
     try {
       sim.setTime(START + 1234);
       const first = await post(sim, { query: '{ rateLimit { remaining resetAt } }' });
-      expect(Number(first.headers.get('x-ratelimit-reset')) * 1000).toBe(Date.parse(first.json.data!.rateLimit.resetAt));
+      expect(Number(first.headers.get('x-ratelimit-reset')) * 1000).toBe(
+        Date.parse(first.json.data!.rateLimit.resetAt),
+      );
       expect(Date.parse(first.json.data!.rateLimit.resetAt)).toBe(START + HOUR + 2000);
       sim.setTime(START + HOUR + 5000);
-      for (let i = 0; i < 3; i++) expect((await post(sim, page('language:go'))).json.data!.rateLimit.remaining).toBe(2 - i);
+      for (let i = 0; i < 3; i++)
+        expect((await post(sim, page('language:go'))).json.data!.rateLimit.remaining).toBe(2 - i);
       const limited = await post(sim, page('language:go'));
       expect(limited.status).toBe(200);
-      expect(limited.json.errors).toEqual([expect.objectContaining({ type: 'RATE_LIMITED', message: expect.stringMatching(/^API rate limit exceeded/) })]);
+      expect(limited.json.errors).toEqual([
+        expect.objectContaining({ type: 'RATE_LIMITED', message: expect.stringMatching(/^API rate limit exceeded/) }),
+      ]);
       expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
       await expect(client(sim)(PAGE, { q: 'language:go' })).rejects.toMatchObject({ name: 'GraphqlResponseError' });
       sim.setTime(sim.now().getTime() + HOUR);
@@ -341,7 +373,11 @@ describe('limits and faults', () => {
   });
 
   it('injects 502s and secondary limits (403 and 429 with retry-after) at about the configured share', async () => {
-    const sim = await startGitHubSimulator({ ...small, seed: 7, faults: { error502: 0.3, secondaryRateLimit: 0.1, retryAfterSeconds: 0 } });
+    const sim = await startGitHubSimulator({
+      ...small,
+      seed: 7,
+      faults: { error502: 0.3, secondaryRateLimit: 0.1, retryAfterSeconds: 0 },
+    });
     try {
       const answers: Awaited<ReturnType<typeof post>>[] = [];
       for (let i = 0; i < 400; i++) answers.push(await post(sim, page('language:go', null, 1)));
@@ -362,7 +398,11 @@ describe('limits and faults', () => {
       sim.setFaults({});
       expect((await post(sim, page('language:go'))).status).toBe(200);
       // The same seed draws the same faults.
-      const again = await startGitHubSimulator({ ...small, seed: 7, faults: { error502: 0.3, secondaryRateLimit: 0.1, retryAfterSeconds: 0 } });
+      const again = await startGitHubSimulator({
+        ...small,
+        seed: 7,
+        faults: { error502: 0.3, secondaryRateLimit: 0.1, retryAfterSeconds: 0 },
+      });
       try {
         const replay: number[] = [];
         for (let i = 0; i < 40; i++) replay.push((await post(again, page('language:go', null, 1))).status);
@@ -416,7 +456,8 @@ describe('limits and faults', () => {
     const sim = await startGitHubSimulator({ ...small, hostile: { badNameShare: 0.2, badStarsShare: 0.2 } });
     try {
       const nodes: Node[] = [];
-      for (let i = 0; i < 3; i++) nodes.push(...(await post(sim, page('language:go sort:stars'))).json.data!.search.nodes);
+      for (let i = 0; i < 3; i++)
+        nodes.push(...(await post(sim, page('language:go sort:stars'))).json.data!.search.nodes);
       const badNames = nodes.filter((n) => !isRepoName(n.nameWithOwner));
       expect(badNames.length).toBeGreaterThan(20);
       expect(badNames.length).toBeLessThan(100);
@@ -465,12 +506,17 @@ describe('npm run simulator (serve.ts)', () => {
       while (!/graphql/.test(run.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const url = /http:\/\/127\.0\.0\.1:\d+\/graphql/.exec(run.output())?.[0];
       expect(url, run.errors()).toBeDefined();
-      const moved = await fetch(url!.replace(/graphql$/, '_sim/time'), { method: 'POST', body: JSON.stringify({ time: '2026-01-02T00:00:00Z' }) });
+      const moved = await fetch(url!.replace(/graphql$/, '_sim/time'), {
+        method: 'POST',
+        body: JSON.stringify({ time: '2026-01-02T00:00:00Z' }),
+      });
       expect(await moved.json()).toEqual({ now: '2026-01-02T00:00:00.000Z' });
       const res = await fetch(url!, { method: 'POST', body: JSON.stringify(page('language:go sort:stars', null, 3)) });
       const body = (await res.json()) as { data: PageResult };
       expect(body.data.search.nodes[0]!.nameWithOwner).toBe('golang/go');
-      expect(body.data.search.repositoryCount).toBe(createWorld({ reposPerLanguage: 200, languages: ['go'] }).search('language:go', Date.UTC(2026, 0, 2)).length);
+      expect(body.data.search.repositoryCount).toBe(
+        createWorld({ reposPerLanguage: 200, languages: ['go'] }).search('language:go', Date.UTC(2026, 0, 2)).length,
+      );
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;

@@ -44,7 +44,12 @@ function world(): { items: Item[]; polls: ReturnType<typeof pollItem>[] } {
       if (s === FAILED) polls.push(poll(s, 'failed', 0));
       continue;
     }
-    items.push({ repo: s < RENAME_SLOT ? 'docker/docker' : 'moby/moby', ts: D0 + s * 900, stars: 50_000 + s, repoId: 2_000_001 });
+    items.push({
+      repo: s < RENAME_SLOT ? 'docker/docker' : 'moby/moby',
+      ts: D0 + s * 900,
+      stars: 50_000 + s,
+      repoId: 2_000_001,
+    });
     items.push({ repo: 'golang/go', ts: D0 + s * 900, stars: 90_000 + 2 * s, repoId: 23_096_959 });
     polls.push(poll(s, 'ok', 2));
   }
@@ -70,7 +75,9 @@ function poll(slot: number, status: 'ok' | 'failed', written: number) {
 async function put(client: DynamoDBClient, table: string, items: Record<string, unknown>[]): Promise<void> {
   for (let i = 0; i < items.length; i += 25) {
     await client.send(
-      new BatchWriteItemCommand({ RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item: Item as never } })) } }),
+      new BatchWriteItemCommand({
+        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item: Item as never } })) },
+      }),
     );
   }
 }
@@ -85,7 +92,12 @@ beforeAll(async () => {
   await put(
     dynamo.client,
     STARS_TABLE,
-    items.map((r) => ({ repo: { S: r.repo }, ts: { N: String(r.ts) }, stars: { N: String(r.stars) }, repoId: { N: String(r.repoId) } })),
+    items.map((r) => ({
+      repo: { S: r.repo },
+      ts: { N: String(r.ts) },
+      stars: { N: String(r.stars) },
+      repoId: { N: String(r.repoId) },
+    })),
   );
   await put(dynamo.client, POLLS_TABLE, polls);
 });
@@ -136,7 +148,14 @@ describe('export writes the renames and polls files beside the three-column CSV'
   const out = () => path.join(tmp, 'github-stars.csv');
 
   it('exports the stars as repo,ts,stars and the names and polls beside them', async () => {
-    const summary = await exportStars({ client: dynamo.client, table: STARS_TABLE, pollsTable: POLLS_TABLE, out: out(), segments: 2, pageSize: 100 });
+    const summary = await exportStars({
+      client: dynamo.client,
+      table: STARS_TABLE,
+      pollsTable: POLLS_TABLE,
+      out: out(),
+      segments: 2,
+      pageSize: 100,
+    });
     expect(summary.rows).toBe(items.length);
     expect(summary.repoNames).toBe(3);
     expect(summary.polls).toBe(polls.length);
@@ -150,7 +169,11 @@ describe('export writes the renames and polls files beside the three-column CSV'
     const side = await readSideFiles(out());
     expect(side.repos).toEqual(expectedNames);
     expect(side.polls).toHaveLength(polls.length);
-    expect(side.polls!.find((p) => p.status === 'failed')).toMatchObject({ ts: D0 + FAILED * 900, error: 'GitHub answered 502, "bad gateway"', written: 0 });
+    expect(side.polls!.find((p) => p.status === 'failed')).toMatchObject({
+      ts: D0 + FAILED * 900,
+      error: 'GitHub answered 502, "bad gateway"',
+      written: 0,
+    });
     expect(existsSync(`${paths.repos}.tmp`)).toBe(false);
   });
 
@@ -174,16 +197,29 @@ describe('export writes the renames and polls files beside the three-column CSV'
     const dir = mkdtempSync(path.join(tmp, 'bad-'));
     const csv = path.join(dir, 'github-stars.csv');
     writeFileSync(csv, readFileSync(out()));
-    writeFileSync(path.join(dir, 'github-stars.repos.csv'), 'repo_id,repo,first_ts,last_ts\n1,a/b,1780012800,1780012800\nx,c/d,1780012800,1780012800\n');
-    await expect(readSideFiles(csv)).rejects.toThrow(/github-stars\.repos\.csv, line 3: repo_id must be an integer of at least 1, got "x"/);
+    writeFileSync(
+      path.join(dir, 'github-stars.repos.csv'),
+      'repo_id,repo,first_ts,last_ts\n1,a/b,1780012800,1780012800\nx,c/d,1780012800,1780012800\n',
+    );
+    await expect(readSideFiles(csv)).rejects.toThrow(
+      /github-stars\.repos\.csv, line 3: repo_id must be an integer of at least 1, got "x"/,
+    );
     writeFileSync(path.join(dir, 'github-stars.repos.csv'), 'repo,repo_id\n');
     await expect(readSideFiles(csv)).rejects.toThrow(/line 1: expected the header repo_id,repo,first_ts,last_ts/);
   });
 
   it('npm run load picks the side files up next to --file', async () => {
     const dataDir = reachableTempDir(path.join(tmp, 'data-'));
-    const env = { ...process.env, STARTRAIL_DATA_DIR: dataDir, DATABASE_URL: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', '--file', out()], { cwd: ROOT, env });
+    const env = {
+      ...process.env,
+      STARTRAIL_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', '--file', out()], {
+      cwd: ROOT,
+      env,
+    });
     expect(stderr).toContain('github-stars.repos.csv');
     expect(stdout).toMatch(new RegExp(`loaded ${items.length} rows .*; 3 repo names; ${polls.length} polls`));
   });
@@ -206,7 +242,15 @@ describe('export writes the renames and polls files beside the three-column CSV'
     });
     await expect(first).rejects.toThrow();
     expect(existsSync(sideFilePaths(cut).repos)).toBe(false);
-    await exportStars({ client: dynamo.client, table: STARS_TABLE, pollsTable: POLLS_TABLE, out: cut, segments: 2, pageSize: 50, resume: true });
+    await exportStars({
+      client: dynamo.client,
+      table: STARS_TABLE,
+      pollsTable: POLLS_TABLE,
+      out: cut,
+      segments: 2,
+      pageSize: 50,
+      resume: true,
+    });
     expect(readFileSync(sideFilePaths(cut).repos, 'utf8')).toBe(readFileSync(sideFilePaths(out()).repos, 'utf8'));
     expect(readFileSync(sideFilePaths(cut).polls, 'utf8')).toBe(readFileSync(sideFilePaths(out()).polls, 'utf8'));
   });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burstsChart } from '../analysis/insight-charts.js';
 import { buildReport, type ReportResult } from '../analysis/report.js';
-import { insertRows, embeddedDb, type TestDb } from './helpers/analysis-fixtures.js';
+import { embeddedDb, insertRows, type TestDb } from './helpers/analysis-fixtures.js';
 import { BURST_DAY, D0, DAY, generateInsightData, insertInsightTables, NAMES } from './helpers/insights-fixtures.js';
 
 let t: TestDb;
@@ -19,7 +19,11 @@ beforeAll(async () => {
   await insertRows(t.db, data.rows);
   await insertInsightTables(t.db, data);
   out = mkdtempSync(path.join(os.tmpdir(), 'startrail-insights-report-'));
-  report = await buildReport(t.db, { outDir: out, repos: [NAMES.oldName, NAMES.burst, NAMES.holes], now: () => new Date('2026-11-23T12:00:00Z') });
+  report = await buildReport(t.db, {
+    outDir: out,
+    repos: [NAMES.oldName, NAMES.burst, NAMES.holes],
+    now: () => new Date('2026-11-23T12:00:00Z'),
+  });
 });
 
 afterAll(async () => {
@@ -28,7 +32,7 @@ afterAll(async () => {
 });
 
 type Dataset = { label: string; data: { x: number; y: number | null }[] };
-const datasets = (id: string) => (report.charts.find((c) => c.id === id)!.config.data.datasets as unknown as Dataset[]);
+const datasets = (id: string) => report.charts.find((c) => c.id === id)!.config.data.datasets as unknown as Dataset[];
 
 describe('report with repo ids and poll records', () => {
   it('shows a repo chosen by its old name under its latest name, as one series', () => {
@@ -53,7 +57,9 @@ describe('report with repo ids and poll records', () => {
       expect(Math.floor(marks.data[0]!.x / 1000 / DAY) * DAY, id).toBe(day);
     }
     const html = readFileSync(report.indexHtml, 'utf8');
-    expect(html).toMatch(new RegExp(`<td>${NAMES.burst}</td><td class="num">${new Date(day * 1000).toISOString().slice(0, 10)}</td>`));
+    expect(html).toMatch(
+      new RegExp(`<td>${NAMES.burst}</td><td class="num">${new Date(day * 1000).toISOString().slice(0, 10)}</td>`),
+    );
   });
 
   it('aligns the chosen repos by days since entry, each starting at day 0', () => {
@@ -72,7 +78,10 @@ describe('bursts chart with no burst', () => {
   });
 
   it('says no day stood out when the data is long enough to have had one', () => {
-    const spec = burstsChart(Array.from({ length: 20 }, (_, n) => day(n)), []);
+    const spec = burstsChart(
+      Array.from({ length: 20 }, (_, n) => day(n)),
+      [],
+    );
     expect(JSON.stringify(spec.config.options)).toContain("no day stood far above its repo's own 14-day baseline");
   });
 });

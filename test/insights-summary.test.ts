@@ -10,7 +10,7 @@ import { ensureSummaries } from '../analysis/summary.js';
 import type { Database } from '../core/database.js';
 import { loadBatches } from '../etl/load.js';
 import type { RowBatch } from '../etl/read-csv.js';
-import { loadCsv, embeddedDb, serverDb, type StarRow, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
+import { embeddedDb, insertRows, loadCsv, type StarRow, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { D0, DAY, generateInsightData, insertInsightTables, SLOT } from './helpers/insights-fixtures.js';
 import { realCsvPath } from './helpers/real-data.js';
 
@@ -20,7 +20,8 @@ const BOTH = ['star_days', 'star_times'] as const;
 const data = generateInsightData();
 // Beside the fixture's cases: a repo with one sample, and one that falls and leaves early.
 const extra: StarRow[] = [{ repo: 'solo/one-sample', ts: D0 + 5 * DAY + 3 * SLOT, stars: 4321 }];
-for (let s = 0; s < 12 * 96; s += 3) extra.push({ repo: 'sinking/early-leaver', ts: D0 + s * SLOT, stars: 9000 - 2 * s });
+for (let s = 0; s < 12 * 96; s += 3)
+  extra.push({ repo: 'sinking/early-leaver', ts: D0 + s * SLOT, stars: 9000 - 2 * s });
 const rows = [...data.rows, ...extra];
 
 /** Every summarized insight equals its direct version, row for row, value for value. */
@@ -83,7 +84,10 @@ describe.each([
   it('plain SQL writes, as psql would make them (insert, update, delete), each mark it stale', async () => {
     const changes: [string, unknown[]][] = [
       ['insert into github_stars values ($1, $2, $3)', ['psql/added', D0 + 20 * DAY + 5 * SLOT, 77]],
-      ['update github_stars set stars = stars + 900 where repo = $1 and ts = $2', ['steady/a', D0 + 30 * DAY + 95 * SLOT]],
+      [
+        'update github_stars set stars = stars + 900 where repo = $1 and ts = $2',
+        ['steady/a', D0 + 30 * DAY + 95 * SLOT],
+      ],
       ['delete from github_stars where repo = $1 and ts >= $2 and ts < $3', ['steady/b', D0 + 12 * DAY, D0 + 13 * DAY]],
     ];
     for (const [sql, params] of changes) {
@@ -126,18 +130,21 @@ describe.each([
 describe.each([
   ['embedded', embeddedDb],
   ['PostgreSQL server', serverDb],
-] as const)('summarized insights equal the direct queries on the real data set (github-ranking-go.csv), %s', (_name, open) => {
-  let t: TestDb;
-  beforeAll(async () => {
-    const csv = realCsvPath();
-    t = await open();
-    await loadCsv(t.db, csv);
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+] as const)(
+  'summarized insights equal the direct queries on the real data set (github-ranking-go.csv), %s',
+  (_name, open) => {
+    let t: TestDb;
+    beforeAll(async () => {
+      const csv = realCsvPath();
+      t = await open();
+      await loadCsv(t.db, csv);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
 
-  it('every insight, daily data with gaps and no ids', async () => {
-    await expectSameAsDirect(t.db);
-  });
-});
+    it('every insight, daily data with gaps and no ids', async () => {
+      await expectSameAsDirect(t.db);
+    });
+  },
+);

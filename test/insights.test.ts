@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../analysis/report.js';
 import { hasRepoIds, runAnalysis } from '../analysis/run-analysis.js';
-import { loadCsv, embeddedDb, serverDb, type TestDb, insertRows } from './helpers/analysis-fixtures.js';
+import { embeddedDb, insertRows, loadCsv, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
 import {
   BURST_DAY,
   BURST_STARS,
@@ -111,7 +111,9 @@ describe.each([
       expect(Number(renameDay.new_stars)).toBeLessThan(50);
       // repo-history shows the samples of both names under the new one.
       const history = (await runAnalysis(t.db, 'repo-history', { repos: [NAMES.newName] })).rows;
-      expect(history).toHaveLength(data.rows.filter((r) => r.repo === NAMES.oldName || r.repo === NAMES.newName).length);
+      expect(history).toHaveLength(
+        data.rows.filter((r) => r.repo === NAMES.oldName || r.repo === NAMES.newName).length,
+      );
       expect(new Set(history.map((r) => r.repo))).toEqual(new Set([NAMES.newName]));
     });
 
@@ -183,12 +185,16 @@ describe('insights on the real data set (github-ranking-go.csv), PostgreSQL serv
     expect(Math.max(...gaps.map((g) => Number(g.slots)))).toBe(77);
   });
 
-  it('finds bursts only between consecutive days, and never on a series\' first days', async () => {
+  it("finds bursts only between consecutive days, and never on a series' first days", async () => {
     const bursts = (await runAnalysis(t.db, 'bursts')).rows;
     expect(bursts.length).toBeGreaterThan(10);
     const gains = (await runAnalysis(t.db, 'daily-gains')).rows;
     const series = new Map<string, { day: number; new_stars: number | null }[]>();
-    for (const g of gains) series.set(String(g.repo), [...(series.get(String(g.repo)) ?? []), { day: Number(g.day), new_stars: g.new_stars as number | null }]);
+    for (const g of gains)
+      series.set(String(g.repo), [
+        ...(series.get(String(g.repo)) ?? []),
+        { day: Number(g.day), new_stars: g.new_stars as number | null },
+      ]);
     for (const b of bursts) {
       const days = series.get(String(b.repo))!;
       const i = days.findIndex((d) => d.day === b.day);
@@ -204,9 +210,9 @@ describe('insights on the real data set (github-ranking-go.csv), PostgreSQL serv
     try {
       const report = await buildReport(t.db, { outDir: out, now: () => new Date('2026-11-23T12:00:00Z') });
       expect(report.charts.map((c) => c.id)).toContain('7-bursts');
-      const marks = (report.charts.find((c) => c.id === '7-bursts')!.config.data.datasets as { label?: string; data: unknown[] }[]).find(
-        (d) => d.label === 'burst (see the bursts table)',
-      );
+      const marks = (
+        report.charts.find((c) => c.id === '7-bursts')!.config.data.datasets as { label?: string; data: unknown[] }[]
+      ).find((d) => d.label === 'burst (see the bursts table)');
       expect(marks?.data.length).toBeGreaterThan(0);
       expect(readFileSync(report.indexHtml, 'utf8')).toContain('FiloSottile/mkcert');
     } finally {

@@ -61,14 +61,24 @@ describe.each(backends)('1,000 malformed CSVs into %s', (_name, open) => {
     const { db, done } = await open();
     try {
       const good = path.join(tmp, `good-${_name.length}.csv`);
-      writeFileSync(good, makeRows(20, 15).map((r) => `${r.repo},${r.ts},${r.stars}\n`).join(''));
+      writeFileSync(
+        good,
+        makeRows(20, 15)
+          .map((r) => `${r.repo},${r.ts},${r.stars}\n`)
+          .join(''),
+      );
       await loadBatches(db, readCsvBatches(good));
       expect(await starsState(db)).toMatch(/^rows=300 sum=-?\d+ pk=1 indexes=[1-9]/);
 
       // The table has rows: a load would merge through a staging table.
       const merge = await runCorpus(db, corpus, path.join(tmp, 'bad.csv'));
       expect(merge.wrongLine).toEqual([]);
-      expect({ tried: merge.tried, rejectedWithLine: merge.rejectedWithLine, accepted: merge.accepted, databaseChanged: merge.databaseChanged }).toEqual({
+      expect({
+        tried: merge.tried,
+        rejectedWithLine: merge.rejectedWithLine,
+        accepted: merge.accepted,
+        databaseChanged: merge.databaseChanged,
+      }).toEqual({
         tried: 1000,
         rejectedWithLine: 1000,
         accepted: 0,
@@ -83,7 +93,10 @@ describe.each(backends)('1,000 malformed CSVs into %s', (_name, open) => {
       const sample = corpus.filter((_, i) => i % 5 === 0);
       const bulk = await runCorpus(db, sample, path.join(tmp, 'bad-empty.csv'));
       expect(bulk.wrongLine).toEqual([]);
-      expect({ rejectedWithLine: bulk.rejectedWithLine, databaseChanged: bulk.databaseChanged }).toEqual({ rejectedWithLine: sample.length, databaseChanged: 0 });
+      expect({ rejectedWithLine: bulk.rejectedWithLine, databaseChanged: bulk.databaseChanged }).toEqual({
+        rejectedWithLine: sample.length,
+        databaseChanged: 0,
+      });
       expect(await starsState(db)).toBe(emptyBefore);
       await db.exec('reset search_path');
     } finally {

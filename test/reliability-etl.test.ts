@@ -14,9 +14,9 @@ import { readCsvBatches } from '../etl/read-csv.js';
 import type { StarRow } from '../etl/validate-row.js';
 import { makeRows, putRows, STARS_TABLE, startTestDynamo, T0, type TestDynamo } from './helpers/etl-fixtures.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
+import { seededRandom } from './helpers/random.js';
 import { starsState } from './helpers/reliability-db.js';
 import { exportWithKills, interruptLoadCli, startCli, tagged, waitSessionGone } from './helpers/reliability-etl.js';
-import { seededRandom } from './helpers/random.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -24,8 +24,6 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'reliability-etl-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-
 
 describe('export SIGKILLed at random points, resumed each time', () => {
   let dynamo: TestDynamo;
@@ -35,7 +33,9 @@ describe('export SIGKILLed at random points, resumed each time', () => {
   });
   afterAll(async () => dynamo?.close());
 
-  it('6 kills: the final CSV holds exactly the table rows, none twice, none missing', { timeout: 150_000 }, async () => {
+  it('6 kills: the final CSV holds exactly the table rows, none twice, none missing', {
+    timeout: 150_000,
+  }, async () => {
     const f = await exportWithKills({
       endpoint: dynamo.endpoint,
       table: STARS_TABLE,
@@ -90,61 +90,86 @@ describe('load interrupted, and two loads at once (PostgreSQL server)', () => {
   it.each([
     ['empty', [] as StarRow[]],
     ['holding rows', seedRows],
-  ])('load CLI SIGKILLed mid-COPY into a table %s: unchanged; the rerun completes', { timeout: 120_000 }, async (_label, seed) => {
-    await resetTable(seed);
-    const before = await starsState(admin);
-    const tag = `rel_kill_${process.pid}_${seed.length}`;
-    const end = await interruptLoadCli({ admin, url: schema.url, file: big, tag, how: 'kill', delayMs: 50 + Math.floor(Math.random() * 150) });
-    expect(end.signal).toBe('SIGKILL');
-    expect(await starsState(admin)).toBe(before);
+  ])(
+    'load CLI SIGKILLed mid-COPY into a table %s: unchanged; the rerun completes',
+    { timeout: 120_000 },
+    async (_label, seed) => {
+      await resetTable(seed);
+      const before = await starsState(admin);
+      const tag = `rel_kill_${process.pid}_${seed.length}`;
+      const end = await interruptLoadCli({
+        admin,
+        url: schema.url,
+        file: big,
+        tag,
+        how: 'kill',
+        delayMs: 50 + Math.floor(Math.random() * 150),
+      });
+      expect(end.signal).toBe('SIGKILL');
+      expect(await starsState(admin)).toBe(before);
 
-    const rerun = await startCli('etl/load-cli.ts', ['--file', big], { DATABASE_URL: schema.url }).exited;
-    expect(rerun.code, rerun.output).toBe(0);
-    expect(rerun.output).toMatch(/loaded 200,000 rows/);
-    expect(await starsState(admin)).toMatch(new RegExp(`^rows=${200_000 + seed.length} sum=-?\\d+ pk=1`));
-  });
+      const rerun = await startCli('etl/load-cli.ts', ['--file', big], { DATABASE_URL: schema.url }).exited;
+      expect(rerun.code, rerun.output).toBe(0);
+      expect(rerun.output).toMatch(/loaded 200,000 rows/);
+      expect(await starsState(admin)).toMatch(new RegExp(`^rows=${200_000 + seed.length} sum=-?\\d+ pk=1`));
+    },
+  );
 
   it.each([
     ['empty', [] as StarRow[]],
     ['holding rows', seedRows],
-  ])('connection terminated mid-COPY (pg_terminate_backend) into a table %s: unchanged; the rerun completes', { timeout: 120_000 }, async (_label, seed) => {
-    await resetTable(seed);
-    const before = await starsState(admin);
-    const tag = `rel_term_${process.pid}_${seed.length}`;
-    const victim = await connectPostgres(tagged(schema.url, tag));
-    // The dead connection reports once more after the load has given up on it; its owner listens.
-    victim.pg!.on('error', () => {});
-    // The connection is cut after two batches have gone into COPY, before a third is read.
-    async function* cutAfterTwo() {
-      let batches = 0;
-      for await (const batch of readCsvBatches(big, { batchRows: 20_000 })) {
-        yield batch;
-        if (++batches === 2) {
-          await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [tag]);
-          await pause(100);
+  ])(
+    'connection terminated mid-COPY (pg_terminate_backend) into a table %s: unchanged; the rerun completes',
+    { timeout: 120_000 },
+    async (_label, seed) => {
+      await resetTable(seed);
+      const before = await starsState(admin);
+      const tag = `rel_term_${process.pid}_${seed.length}`;
+      const victim = await connectPostgres(tagged(schema.url, tag));
+      // The dead connection reports once more after the load has given up on it; its owner listens.
+      victim.pg!.on('error', () => {});
+      // The connection is cut after two batches have gone into COPY, before a third is read.
+      async function* cutAfterTwo() {
+        let batches = 0;
+        for await (const batch of readCsvBatches(big, { batchRows: 20_000 })) {
+          yield batch;
+          if (++batches === 2) {
+            await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
+              tag,
+            ]);
+            await pause(100);
+          }
         }
       }
-    }
-    const load = loadBatches(victim, cutAfterTwo());
-    await expect(load).rejects.toThrow(/terminat|connection|closed|EPIPE|ECONNRESET/i);
-    await victim.close().catch(() => {});
-    await waitSessionGone(admin, tag);
-    expect(await starsState(admin)).toBe(before);
+      const load = loadBatches(victim, cutAfterTwo());
+      await expect(load).rejects.toThrow(/terminat|connection|closed|EPIPE|ECONNRESET/i);
+      await victim.close().catch(() => {});
+      await waitSessionGone(admin, tag);
+      expect(await starsState(admin)).toBe(before);
 
-    const again = await connectPostgres(schema.url);
-    try {
-      const summary = await loadBatches(again, readCsvBatches(big));
-      expect(summary.rowsLoaded).toBe(200_000);
-    } finally {
-      await again.close();
-    }
-    expect(await starsState(admin)).toMatch(new RegExp(`^rows=${200_000 + seed.length} sum=-?\\d+ pk=1`));
-  });
+      const again = await connectPostgres(schema.url);
+      try {
+        const summary = await loadBatches(again, readCsvBatches(big));
+        expect(summary.rowsLoaded).toBe(200_000);
+      } finally {
+        await again.close();
+      }
+      expect(await starsState(admin)).toMatch(new RegExp(`^rows=${200_000 + seed.length} sum=-?\\d+ pk=1`));
+    },
+  );
 
-  it('load CLI whose connection is terminated mid-COPY: a one-line error, non-zero exit, table unchanged', { timeout: 120_000 }, async () => {
+  it('load CLI whose connection is terminated mid-COPY: a one-line error, non-zero exit, table unchanged', {
+    timeout: 120_000,
+  }, async () => {
     await resetTable(seedRows);
     const before = await starsState(admin);
-    const end = await interruptLoadCli({ admin, url: schema.url, file: big, tag: `rel_cli_term_${process.pid}`, how: 'terminate' });
+    const end = await interruptLoadCli({
+      admin,
+      url: schema.url,
+      file: big,
+      tag: `rel_cli_term_${process.pid}`,
+      how: 'terminate',
+    });
     expect(end.code, end.output).not.toBe(0);
     expect(end.output).not.toMatch(/\n\s+at /); // no stack trace
     expect(end.output).toMatch(/^load: .*(terminat|connection|EPIPE|ECONNRESET)/im);
@@ -164,7 +189,9 @@ describe('load interrupted, and two loads at once (PostgreSQL server)', () => {
     expect(b.code, b.output).toBe(0);
     const loaded = [a, b].map((r) => Number(/loaded ([\d,]+) rows/.exec(r.output)?.[1]?.replace(/,/g, '')));
     expect(loaded[0]! + loaded[1]!).toBe(union);
-    const [dupes] = await admin.query<{ n: number }>('select count(*)::int as n from (select repo, ts from github_stars group by 1, 2 having count(*) > 1) d');
+    const [dupes] = await admin.query<{ n: number }>(
+      'select count(*)::int as n from (select repo, ts from github_stars group by 1, 2 having count(*) > 1) d',
+    );
     expect(dupes?.n).toBe(0);
     expect(await starsState(admin)).toMatch(new RegExp(`^rows=${union} sum=-?\\d+ pk=1`));
   });

@@ -50,9 +50,16 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function cli(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env } });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -63,24 +70,49 @@ function cli(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
 }
 
 describe('SQL injection through the flags that take a repository', () => {
-  it('every attack is refused as an invalid name by analyze and report; the table keeps its rows', { timeout: 120_000 }, async () => {
+  it('every attack is refused as an invalid name by analyze and report; the table keeps its rows', {
+    timeout: 120_000,
+  }, async () => {
     expect(SQL_ATTACKS.every((a) => !isRepoName(a))).toBe(true);
     const env = { DATABASE_URL: schema.url };
     const runs: Array<[string, string[]]> = [];
     SQL_ATTACKS.forEach((attack, i) => {
       // Each CLI gets half the attacks (a process stops at the first bad value), in both flag forms.
       if (i % 2 === 0) runs.push(['analyze', ['--import', 'tsx', 'analysis/analyze-cli.ts', '--repo', attack]]);
-      else runs.push(['report', ['--import', 'tsx', 'analysis/report-cli.ts', '--out', path.join(tmp, `r${i}`), `--repo=${attack}`]]);
+      else
+        runs.push([
+          'report',
+          ['--import', 'tsx', 'analysis/report-cli.ts', '--out', path.join(tmp, `r${i}`), `--repo=${attack}`],
+        ]);
     });
     // A good name first, then the attack: every value is checked, not only the first.
-    runs.push(['report', ['--import', 'tsx', 'analysis/report-cli.ts', '--out', path.join(tmp, 'r-mixed'), '--repo', 'owner-1/repo-1', SQL_ATTACKS[0]!]]);
+    runs.push([
+      'report',
+      [
+        '--import',
+        'tsx',
+        'analysis/report-cli.ts',
+        '--out',
+        path.join(tmp, 'r-mixed'),
+        '--repo',
+        'owner-1/repo-1',
+        SQL_ATTACKS[0]!,
+      ],
+    ]);
     const results: Array<{ name: string; code: number | null; stdout: string; stderr: string }> = [];
     for (let i = 0; i < runs.length; i += 3) {
       const batch = runs.slice(i, i + 3);
-      results.push(...(await Promise.all(batch.map(async ([name, args]) => ({ name, ...(await cli(process.execPath, args, env)) })))));
+      results.push(
+        ...(await Promise.all(
+          batch.map(async ([name, args]) => ({ name, ...(await cli(process.execPath, args, env)) })),
+        )),
+      );
     }
     // And once through the npm script, as a user would type it.
-    results.push({ name: 'npm run analyze', ...(await cli('npm', ['run', '--silent', 'analyze', '--', '--repo', SQL_ATTACKS[0]!], env)) });
+    results.push({
+      name: 'npm run analyze',
+      ...(await cli('npm', ['run', '--silent', 'analyze', '--', '--repo', SQL_ATTACKS[0]!], env)),
+    });
     for (const r of results) {
       expect(r.code, `${r.name}: ${r.stderr}`).not.toBe(0);
       expect(r.stderr, r.name).toMatch(/--repo: invalid repository name .* \(expected owner\/name\)/);
@@ -96,9 +128,14 @@ describe('SQL injection through the flags that take a repository', () => {
       const result = await runAnalysis(db, def.name, { repos: SQL_ATTACKS });
       // repo-history selects exactly the given names: none exists. The rest ignore them.
       if (def.name === 'repo-history') expect(result.rows).toEqual([]);
-      expect(result.rows.some((r) => SQL_ATTACKS.includes(String(r.repo))), def.name).toBe(false);
+      expect(
+        result.rows.some((r) => SQL_ATTACKS.includes(String(r.repo))),
+        def.name,
+      ).toBe(false);
     }
-    await expect(buildReport(db, { outDir: path.join(tmp, 'inproc'), repos: [SQL_ATTACKS[1]!] })).rejects.toThrow(/invalid repository name/);
+    await expect(buildReport(db, { outDir: path.join(tmp, 'inproc'), repos: [SQL_ATTACKS[1]!] })).rejects.toThrow(
+      /invalid repository name/,
+    );
     expect(await starsState(db)).toBe(before);
   });
 });
@@ -125,11 +162,16 @@ describe('hostile names in github_stars reach the HTML report only escaped', () 
       const rows = generateRows({ repos: 10, slots: 40 });
       // Growing fastest, so they are chosen for the history charts and top every table.
       HOSTILE_NAMES.forEach((name, i) => {
-        for (let s = 0; s < 40; s += 2) rows.push({ repo: name, ts: T0 + s * 900, stars: 500_000 + i * 1000 + s * 20_000 });
+        for (let s = 0; s < 40; s += 2)
+          rows.push({ repo: name, ts: T0 + s * 900, stars: 500_000 + i * 1000 + s * 20_000 });
       });
       await insertRows(hdb, rows);
       const out = path.join(tmp, 'hostile-report');
-      const report = await buildReport(hdb, { outDir: out, defaultCount: 8, now: () => new Date('2026-11-23T12:00:00Z') });
+      const report = await buildReport(hdb, {
+        outDir: out,
+        defaultCount: 8,
+        now: () => new Date('2026-11-23T12:00:00Z'),
+      });
       expect(report.chosen.filter((r) => HOSTILE_NAMES.includes(r)).length).toBeGreaterThanOrEqual(5);
       const html = readFileSync(report.indexHtml, 'utf8');
       for (const marker of ['<script>alert', '<img src=x', '<svg onload', '<iframe', '</style><']) {

@@ -9,11 +9,17 @@ import { alive } from '../core/embedded-postgres.js';
 import { sqlFile } from '../core/sql-file.js';
 import { postmasterPid, serverLeftRunning } from './helpers/careless-concurrent.js';
 import { freshSchema, serverUrl } from './helpers/postgres.js';
-import { startCli, tagged } from './helpers/reliability-etl.js';
-import { starsState } from './helpers/reliability-db.js';
-import { calibrate, type KillOutcome, type KillPlan, killAndRedeliver } from './helpers/reliability-kills.js';
-import { type CsvTruth, killDuringKeyBuild, loadedFigures, observer, writeBigCsv } from './helpers/reliability-keybuild.js';
 import { seededRandom } from './helpers/random.js';
+import { starsState } from './helpers/reliability-db.js';
+import { startCli, tagged } from './helpers/reliability-etl.js';
+import {
+  type CsvTruth,
+  killDuringKeyBuild,
+  loadedFigures,
+  observer,
+  writeBigCsv,
+} from './helpers/reliability-keybuild.js';
+import { calibrate, type KillOutcome, type KillPlan, killAndRedeliver } from './helpers/reliability-kills.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -30,13 +36,17 @@ const REDELIVERED_AT = '2026-01-05T12:14:00Z';
 /** Three kills at random moments across a whole run, three once rows are being written. */
 function killPlans(runMs: number, storeBytes: number, random: () => number): KillPlan[] {
   const plans: KillPlan[] = [];
-  for (let i = 0; i < 3; i++) plans.push({ mode: 'timed', delayMs: Math.round(300 + ((runMs - 300) * (i + random())) / 3) });
-  for (let i = 0; i < 3; i++) plans.push({ mode: 'writing', bytes: Math.round(storeBytes * (0.15 + 0.2 * (i + random()))) });
+  for (let i = 0; i < 3; i++)
+    plans.push({ mode: 'timed', delayMs: Math.round(300 + ((runMs - 300) * (i + random())) / 3) });
+  for (let i = 0; i < 3; i++)
+    plans.push({ mode: 'writing', bytes: Math.round(storeBytes * (0.15 + 0.2 * (i + random()))) });
   return plans;
 }
 
 describe('collect CLI SIGKILLed, then the slot delivered again', () => {
-  it('after every kill the redelivery leaves exactly the true top 2500, one row per repo, and an ok record', { timeout: 240_000 }, async () => {
+  it('after every kill the redelivery leaves exactly the true top 2500, one row per repo, and an ok record', {
+    timeout: 240_000,
+  }, async () => {
     const base = await calibrate(tmp, { ...SLOT, at: REDELIVERED_AT });
     // The truth computed here must match an unkilled run, or nothing below means anything.
     expect(base.problems).toEqual([]);
@@ -44,11 +54,15 @@ describe('collect CLI SIGKILLed, then the slot delivered again', () => {
     for (const plan of killPlans(base.ms, base.bytes, seededRandom(20260105))) {
       outcomes.push(await killAndRedeliver(tmp, { ...SLOT, at: KILLED_AT }, { ...SLOT, at: REDELIVERED_AT }, plan));
     }
-    console.info(`collect: unkilled run ${base.ms} ms, store ${base.bytes} B; kills:\n${outcomes.map((o) => JSON.stringify({ ...o, problems: o.problems.length })).join('\n')}`);
+    console.info(
+      `collect: unkilled run ${base.ms} ms, store ${base.bytes} B; kills:\n${outcomes.map((o) => JSON.stringify({ ...o, problems: o.problems.length })).join('\n')}`,
+    );
     expect(outcomes.flatMap((o) => o.problems)).toEqual([]);
     // Real kills, and some of them mid-write (rows of the slot stored, not all): not vacuous.
     expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(5);
-    const midWrite = outcomes.filter((o) => o.killed && o.rowsLeft > 0 && o.rowsLeft < SLOT.top && o.pollLeft === 'failed');
+    const midWrite = outcomes.filter(
+      (o) => o.killed && o.rowsLeft > 0 && o.rowsLeft < SLOT.top && o.pollLeft === 'failed',
+    );
     expect(midWrite.length).toBeGreaterThanOrEqual(2);
   });
 });
@@ -61,14 +75,19 @@ function bigCsv(): CsvTruth {
 }
 
 /** The load CLI to its end; it must say it loaded every row. */
-async function loadToEnd(file: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; ms: number }> {
+async function loadToEnd(
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string; ms: number }> {
   const started = performance.now();
   const end = await startCli('etl/load-cli.ts', ['--file', file], env).exited;
   return { code: end.code, output: end.output, ms: Math.round(performance.now() - started) };
 }
 
 describe('load CLI SIGKILLed during the primary-key build', () => {
-  it('on the embedded default: nothing committed, the orphaned server reused then stopped; the rerun loads every row', { timeout: 240_000 }, async () => {
+  it('on the embedded default: nothing committed, the orphaned server reused then stopped; the rerun loads every row', {
+    timeout: 240_000,
+  }, async () => {
     const truth = bigCsv();
     const dataDir = reachableTempDir(path.join(tmp, 'embedded-'));
     const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir };
@@ -82,7 +101,9 @@ describe('load CLI SIGKILLed during the primary-key build', () => {
           return [];
         }
       })();
-      return lines[7]?.trim() === 'ready' ? observer(`postgres://postgres@127.0.0.1:${lines[3]}/postgres`).catch(() => undefined) : undefined;
+      return lines[7]?.trim() === 'ready'
+        ? observer(`postgres://postgres@127.0.0.1:${lines[3]}/postgres`).catch(() => undefined)
+        : undefined;
     };
     // Killed as soon as the build is seen (scanning the table).
     const { kill, admin } = await killDuringKeyBuild({ file: truth.file, env, tag, connect, killAt: /./ });
@@ -101,15 +122,25 @@ describe('load CLI SIGKILLed during the primary-key build', () => {
     expect(rerun.code, rerun.output).toBe(0);
     const check = await openDatabase({ dataDir, log: () => {} });
     try {
-      expect(await loadedFigures(check)).toEqual({ rows: truth.rows, distinct: truth.rows, starsSum: truth.starsSum, tsSum: truth.tsSum, key: 'PRIMARY KEY (repo, ts)' });
+      expect(await loadedFigures(check)).toEqual({
+        rows: truth.rows,
+        distinct: truth.rows,
+        starsSum: truth.starsSum,
+        tsSum: truth.tsSum,
+        key: 'PRIMARY KEY (repo, ts)',
+      });
     } finally {
       await check.close();
     }
     expect(await serverLeftRunning(dataDir)).toBeUndefined();
-    console.info(`load (embedded): killed ${kill.killedAfterMs} ms in, phases ${kill.phasesSeen.join(' > ')}, still building after the kill: ${kill.buildingAfterKill}; rerun ${rerun.ms} ms`);
+    console.info(
+      `load (embedded): killed ${kill.killedAfterMs} ms in, phases ${kill.phasesSeen.join(' > ')}, still building after the kill: ${kill.buildingAfterKill}; rerun ${rerun.ms} ms`,
+    );
   });
 
-  it('on the server at DATABASE_URL: an empty keyed, indexed table stays exactly so; the rerun loads every row', { timeout: 240_000 }, async () => {
+  it('on the server at DATABASE_URL: an empty keyed, indexed table stays exactly so; the rerun loads every row', {
+    timeout: 240_000,
+  }, async () => {
     const truth = bigCsv();
     const schema = await freshSchema('kills');
     const db = await connectPostgres(schema.url);
@@ -122,16 +153,30 @@ describe('load CLI SIGKILLed during the primary-key build', () => {
       const tag = `kills-server-${schema.schema}`;
       const env = { DATABASE_URL: tagged(schema.url, tag) };
       // Killed late in the build: the sort done, the index being written.
-      const { kill, admin } = await killDuringKeyBuild({ file: truth.file, env, tag, connect: () => observer(serverUrl()), killAt: /sorting|loading/ });
+      const { kill, admin } = await killDuringKeyBuild({
+        file: truth.file,
+        env,
+        tag,
+        connect: () => observer(serverUrl()),
+        killAt: /sorting|loading/,
+      });
       await admin.end();
       expect(kill.signal).toBe('SIGKILL');
       expect(await starsState(db)).toBe(before);
 
       const rerun = await loadToEnd(truth.file, env);
       expect(rerun.code, rerun.output).toBe(0);
-      expect(await loadedFigures(db)).toEqual({ rows: truth.rows, distinct: truth.rows, starsSum: truth.starsSum, tsSum: truth.tsSum, key: 'PRIMARY KEY (repo, ts)' });
+      expect(await loadedFigures(db)).toEqual({
+        rows: truth.rows,
+        distinct: truth.rows,
+        starsSum: truth.starsSum,
+        tsSum: truth.tsSum,
+        key: 'PRIMARY KEY (repo, ts)',
+      });
       expect(await starsState(db)).toMatch(/ pk=1 indexes=2$/);
-      console.info(`load (server): killed ${kill.killedAfterMs} ms in, phases ${kill.phasesSeen.join(' > ')}, still building after the kill: ${kill.buildingAfterKill}; rerun ${rerun.ms} ms`);
+      console.info(
+        `load (server): killed ${kill.killedAfterMs} ms in, phases ${kill.phasesSeen.join(' > ')}, still building after the kill: ${kill.buildingAfterKill}; rerun ${rerun.ms} ms`,
+      );
     } finally {
       await db.close();
       await schema.drop();

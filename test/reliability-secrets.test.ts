@@ -12,8 +12,8 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, it } from 'vitest';
 import { connectPostgres } from '../core/database.js';
 import { createDynamoClient } from '../core/dynamodb-client.js';
-import { startGitHubSimulator } from '../local/github-sim/index.js';
 import { startEmbeddedDynamo } from '../local/dynamodb.js';
+import { startGitHubSimulator } from '../local/github-sim/index.js';
 import { freshSchema } from './helpers/postgres.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -34,7 +34,10 @@ interface Run {
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -56,7 +59,9 @@ function leaks(text: string, token: string): boolean {
   return false;
 }
 
-it('collect, export, load, analyze and report: the token is nowhere in output, files or tables', { timeout: 150_000 }, async () => {
+it('collect, export, load, analyze and report: the token is nowhere in output, files or tables', {
+  timeout: 150_000,
+}, async () => {
   // Against anything but --simulate the collect CLI polls only a slot next to now, so the
   // simulator's clock follows real time.
   const sim = await startGitHubSimulator({
@@ -86,18 +91,30 @@ it('collect, export, load, analyze and report: the token is nowhere in output, f
     runs.push(await run('collect', ['local/collect.ts', '--top', '150', '--json'], { ...base, GITHUB_TOKEN: TOKEN }));
     // The next slot, so the failed record does not overwrite the good one.
     const next = new Date(Date.now() + 15 * 60_000).toISOString();
-    runs.push(await run('collect (wrong token)', ['local/collect.ts', '--at', next, '--top', '150'], { ...base, GITHUB_TOKEN: WRONG }));
+    runs.push(
+      await run('collect (wrong token)', ['local/collect.ts', '--at', next, '--top', '150'], {
+        ...base,
+        GITHUB_TOKEN: WRONG,
+      }),
+    );
     runs.push(await run('export', ['etl/export-cli.ts', '--out', csv], { ...base, GITHUB_TOKEN: TOKEN }));
     runs.push(await run('load', ['etl/load-cli.ts', '--file', csv], { ...base, GITHUB_TOKEN: TOKEN }));
     const [analyze, report] = await Promise.all([
-      run('analyze', ['analysis/analyze-cli.ts', '--format', 'csv', '--out', path.join(tmp, 'out', 'results')], { ...base, GITHUB_TOKEN: TOKEN }),
-      run('report', ['analysis/report-cli.ts', '--out', path.join(tmp, 'out', 'report')], { ...base, GITHUB_TOKEN: TOKEN }),
+      run('analyze', ['analysis/analyze-cli.ts', '--format', 'csv', '--out', path.join(tmp, 'out', 'results')], {
+        ...base,
+        GITHUB_TOKEN: TOKEN,
+      }),
+      run('report', ['analysis/report-cli.ts', '--out', path.join(tmp, 'out', 'report')], {
+        ...base,
+        GITHUB_TOKEN: TOKEN,
+      }),
     ]);
     runs.push(analyze!, report!);
 
     // The pipeline really ran, and the failures really happened.
     const byName = Object.fromEntries(runs.map((r) => [r.name, r]));
-    for (const name of ['collect', 'export', 'load', 'analyze', 'report']) expect(byName[name]!.code, `${name}: ${byName[name]!.output}`).toBe(0);
+    for (const name of ['collect', 'export', 'load', 'analyze', 'report'])
+      expect(byName[name]!.code, `${name}: ${byName[name]!.output}`).toBe(0);
     expect(byName.collect!.output).toMatch(/retrying|secondary rate limit/);
     expect(byName['collect (wrong token)']!.code).not.toBe(0);
     expect(byName['collect (wrong token)']!.output).toMatch(/401|Bad credentials|refused the token/);

@@ -8,7 +8,9 @@ import { runSoak } from './helpers/reliability-soak.js';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 describe('collector soak under faults', () => {
-  it('200 slots: every slot complete after redelivery, zero rows lost, zero duplicates', { timeout: 180_000 }, async () => {
+  it('200 slots: every slot complete after redelivery, zero rows lost, zero duplicates', {
+    timeout: 180_000,
+  }, async () => {
     const f = await runSoak({
       slots: 200,
       top: 100,
@@ -56,7 +58,9 @@ describe('collector soak under faults', () => {
     });
   });
 
-  it('hostile GitHub data (bad names, absurd stars, repeated nodes, short pages) is rejected and recorded, never stored', { timeout: 120_000 }, async () => {
+  it('hostile GitHub data (bad names, absurd stars, repeated nodes, short pages) is rejected and recorded, never stored', {
+    timeout: 120_000,
+  }, async () => {
     const f = await runSoak({
       slots: 30,
       top: 100,
@@ -77,7 +81,9 @@ describe('collector soak under faults', () => {
     expect(f.silentGaps).toBe(0);
   });
 
-  it('slots whose every delivery is killed mid-write are recorded as interrupted, never a silent gap', { timeout: 60_000 }, async () => {
+  it('slots whose every delivery is killed mid-write are recorded as interrupted, never a silent gap', {
+    timeout: 60_000,
+  }, async () => {
     const f = await runSoak({ slots: 5, top: 100, seed: 6, killShare: 1, maxDeliveries: 2 });
     expect(f.killed).toBe(10);
     expect(f.slotsComplete).toBe(0);
@@ -89,13 +95,26 @@ describe('collector soak under faults', () => {
     expect(f.silentGaps).toBe(0);
   });
 
-  it('redelivered hours later, across a rename: the killed attempt\'s rows under the old name are removed', { timeout: 60_000 }, async () => {
+  it("redelivered hours later, across a rename: the killed attempt's rows under the old name are removed", {
+    timeout: 60_000,
+  }, async () => {
     // docker/docker becomes moby/moby a day into the simulated world; six hours between a
     // killed delivery and its redelivery lets the rename fall between them for some slots.
-    const f = await runSoak({ slots: 30, top: 100, seed: 4, killShare: 0.6, redeliveryDelaySeconds: 6 * 3600, maxDeliveries: 20 });
+    const f = await runSoak({
+      slots: 30,
+      top: 100,
+      seed: 4,
+      killShare: 0.6,
+      redeliveryDelaySeconds: 6 * 3600,
+      maxDeliveries: 20,
+    });
     expect(f.killed).toBeGreaterThan(20);
     expect(f.slotsComplete).toBe(30);
     expect(f.staleRemoved).toBeGreaterThan(0);
-    expect({ rowsLost: f.rowsLost, duplicates: f.duplicates, silentGaps: f.silentGaps }).toEqual({ rowsLost: 0, duplicates: 0, silentGaps: 0 });
+    expect({ rowsLost: f.rowsLost, duplicates: f.duplicates, silentGaps: f.silentGaps }).toEqual({
+      rowsLost: 0,
+      duplicates: 0,
+      silentGaps: 0,
+    });
   });
 });

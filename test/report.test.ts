@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportResult } from '../analysis/report.js';
 import { escapeHtml, scriptJson } from '../analysis/report-html.js';
-import { generateRows, HARD, insertRows, embeddedDb, type TestDb, T0 } from './helpers/analysis-fixtures.js';
+import { embeddedDb, generateRows, HARD, insertRows, T0, type TestDb } from './helpers/analysis-fixtures.js';
 import { launchChromium } from './helpers/browser.js';
 
 /** Rows come from the table, so a name there is untrusted even though flags are validated. */
@@ -63,7 +63,7 @@ describe('report files', () => {
   it('index.html loads nothing from elsewhere and escapes the hostile name', () => {
     const html = readFileSync(report.indexHtml, 'utf8');
     expect(html).not.toMatch(/<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=/i);
-    expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
+    expect(html).toContain('Content-Security-Policy" content="default-src \'none\'');
     expect(html).not.toContain('<img');
     expect(html).toContain(escapeHtml(HOSTILE));
     // The chart data carries the name with '<' escaped, so it cannot end its script element.
@@ -81,9 +81,9 @@ describe('report files', () => {
   });
 
   it('rejects a repo flag that is not owner/name before touching the database', async () => {
-    await expect(buildReport(t.db, { outDir: out, repos: ['golang/go', "x'; drop table github_stars; --"] })).rejects.toThrow(
-      /--repo 2: invalid repository name/,
-    );
+    await expect(
+      buildReport(t.db, { outDir: out, repos: ['golang/go', "x'; drop table github_stars; --"] }),
+    ).rejects.toThrow(/--repo 2: invalid repository name/);
     const [row] = await t.db.query<{ n: number }>('select count(*)::int as n from github_stars');
     expect(row?.n).toBeGreaterThan(0);
   });

@@ -60,10 +60,13 @@ export function queryCost(
   operationName: string | undefined,
   variables: Record<string, unknown>,
 ): QueryCost | { error: string } {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return { error: `Unknown operation named "${operationName ?? ''}".` };
-  if (!operationName && operations.length > 1) return { error: 'Must provide operation name if query contains multiple operations.' };
+  if (!operationName && operations.length > 1)
+    return { error: 'Must provide operation name if query contains multiple operations.' };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
 
@@ -75,7 +78,8 @@ export function queryCost(
       if (selection.kind === Kind.FIELD) {
         if (selection.name.value === 'search') {
           requests += 1;
-          nodeCount += Number(argument(selection, 'first', variables) ?? argument(selection, 'last', variables) ?? 0) || 0;
+          nodeCount +=
+            Number(argument(selection, 'first', variables) ?? argument(selection, 'last', variables) ?? 0) || 0;
         } else if (selection.name.value === 'rateLimit' && argument(selection, 'dryRun', variables) === true) {
           dryRun = true;
         }

@@ -80,7 +80,11 @@ export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: 
     ['last', last],
   ] as const) {
     if (value == null) continue;
-    if (value < 0) throw new GitHubGraphQLError('INVALID_PAGINATION', `\`${name}\` on the \`search\` connection cannot be less than zero.`);
+    if (value < 0)
+      throw new GitHubGraphQLError(
+        'INVALID_PAGINATION',
+        `\`${name}\` on the \`search\` connection cannot be less than zero.`,
+      );
     if (value > MAX_PAGE) {
       throw new GitHubGraphQLError(
         'EXCESSIVE_PAGINATION',

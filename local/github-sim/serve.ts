@@ -5,16 +5,19 @@ import { ECHO_TOKEN_MODES, type EchoTokenMode, type SimulatorOptions } from './t
 
 function share(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a share between 0 and 1');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError('expected a share between 0 and 1');
   return n;
 }
 function count(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('expected a whole number >= 0');
   return n;
 }
 function echoMode(value: string): EchoTokenMode {
-  if (!(ECHO_TOKEN_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${ECHO_TOKEN_MODES.join(', ')}`);
+  if (!(ECHO_TOKEN_MODES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${ECHO_TOKEN_MODES.join(', ')}`);
   return value as EchoTokenMode;
 }
 function time(value: string): number {
@@ -24,13 +27,19 @@ function time(value: string): number {
 }
 
 const program = new Command('simulator')
-  .description('GitHub GraphQL simulator: search over a deterministic simulated world, with GitHub limits and injectable faults')
+  .description(
+    'GitHub GraphQL simulator: search over a deterministic simulated world, with GitHub limits and injectable faults',
+  )
   .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', count, 4010)
   .option('--seed <n>', 'world and fault seed', count, 1)
   .option('--repos <n>', 'repositories per language', count, 3000)
   .option('--languages <list>', 'comma-separated languages', 'go,rust,python')
   .option('--start <iso>', 'world start', time)
-  .option('--time <iso>', 'pin the clock to this instant (default: follow real time); move it with POST /_sim/time', time)
+  .option(
+    '--time <iso>',
+    'pin the clock to this instant (default: follow real time); move it with POST /_sim/time',
+    time,
+  )
   .option('--latency <ms>', 'added to every request', count, 0)
   .option('--502 <share>', 'share of requests answered 502', share, 0)
   .option('--secondary <share>', 'share answered 403/429 secondary rate limit', share, 0)
@@ -40,7 +49,11 @@ const program = new Command('simulator')
   .option('--points-per-hour <n>', 'primary budget per simulated hour', count, 5000)
   .option('--max-concurrent <n>', 'concurrent requests before a secondary limit', count, 100)
   .option('--points-per-minute <n>', 'wall-clock secondary limit (0: off)', count, 0)
-  .option('--echo-token <mode>', `echo the request's authorization header back: ${ECHO_TOKEN_MODES.join(', ')}`, echoMode)
+  .option(
+    '--echo-token <mode>',
+    `echo the request's authorization header back: ${ECHO_TOKEN_MODES.join(', ')}`,
+    echoMode,
+  )
   .option('--echo-token-share <share>', 'share of requests answered with the echo', share, 1)
   .option('--require-token', 'answer 401 unless authorization carries $GITHUB_SIM_TOKEN')
   .option('--bad-names <share>', 'hostile: share of nodes with invalid nameWithOwner', share, 0)
@@ -78,7 +91,12 @@ const program = new Command('simulator')
         slowMs: o.slowMs,
         ...(o.echoToken ? { echoToken: o.echoToken, echoTokenShare: o.echoTokenShare } : {}),
       },
-      hostile: { badNameShare: o.badNames, badStarsShare: o.badStars, duplicateNodeShare: o.duplicates, truncatePageShare: o.truncate },
+      hostile: {
+        badNameShare: o.badNames,
+        badStarsShare: o.badStars,
+        duplicateNodeShare: o.duplicates,
+        truncatePageShare: o.truncate,
+      },
       token: o.requireToken ? token : undefined,
       pointsPerHour: o.pointsPerHour,
       maxConcurrent: o.maxConcurrent,
@@ -105,6 +123,8 @@ const program = new Command('simulator')
 
 program.parseAsync().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`simulator: ${message.includes('EADDRINUSE') ? 'port already in use (try --port 0)' : message}\n`);
+  process.stderr.write(
+    `simulator: ${message.includes('EADDRINUSE') ? 'port already in use (try --port 0)' : message}\n`,
+  );
   process.exit(1);
 });

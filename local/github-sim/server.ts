@@ -4,10 +4,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execute, type GraphQLError } from 'graphql';
-import { prepareDocument, queryCost, githubSchema } from './schema.js';
-import { GitHubGraphQLError, resolveSearch, type SearchArgs, type SearchContext } from './search.js';
 import { unit } from './random.js';
-import type { EchoTokenMode, FaultOptions, GitHubSimulator, HostileOptions, SimStats, SimulatorOptions } from './types.js';
+import { githubSchema, prepareDocument, queryCost } from './schema.js';
+import { GitHubGraphQLError, resolveSearch, type SearchArgs, type SearchContext } from './search.js';
+import type {
+  EchoTokenMode,
+  FaultOptions,
+  GitHubSimulator,
+  HostileOptions,
+  SimStats,
+  SimulatorOptions,
+} from './types.js';
 import { HOUR_MS, SimulatedWorld, toMs } from './world.js';
 
 const MAX_BODY = 1 << 20;
@@ -88,7 +95,12 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
       windowStart = t;
       used = 0;
     }
-    return { limit: resolved.pointsPerHour, used, remaining: Math.max(0, resolved.pointsPerHour - used), resetAt: windowStart + HOUR_MS };
+    return {
+      limit: resolved.pointsPerHour,
+      used,
+      remaining: Math.max(0, resolved.pointsPerHour - used),
+      resetAt: windowStart + HOUR_MS,
+    };
   };
 
   const rateHeaders = (requestNo: number): Record<string, string> => {
@@ -132,7 +144,10 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     }
     const prepared = prepareDocument(body.query);
     if (!prepared.document) return ok({ errors: prepared.errors!.map(formatError) });
-    const variables = (typeof body.variables === 'object' && body.variables !== null ? body.variables : {}) as Record<string, unknown>;
+    const variables = (typeof body.variables === 'object' && body.variables !== null ? body.variables : {}) as Record<
+      string,
+      unknown
+    >;
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
     const cost = queryCost(prepared.document, operationName, variables);
     if ('error' in cost) return ok({ errors: [{ message: cost.error }] });
@@ -140,7 +155,13 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     const b = budget();
     if (b.remaining < cost.cost) {
       return ok({
-        errors: [{ type: 'RATE_LIMITED', code: 'graphql_rate_limit', message: `API rate limit exceeded for user ID ${1000 + resolved.seed}.` }],
+        errors: [
+          {
+            type: 'RATE_LIMITED',
+            code: 'graphql_rate_limit',
+            message: `API rate limit exceeded for user ID ${1000 + resolved.seed}.`,
+          },
+        ],
       });
     }
     if (!cost.dryRun) {
@@ -165,9 +186,17 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
         };
       },
     };
-    const result = execute({ schema: githubSchema, document: prepared.document, rootValue, variableValues: variables, operationName });
+    const result = execute({
+      schema: githubSchema,
+      document: prepared.document,
+      rootValue,
+      variableValues: variables,
+      operationName,
+    });
     if (result instanceof Promise) throw new Error('the simulator resolves synchronously');
-    return ok(result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data });
+    return ok(
+      result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data },
+    );
   };
 
   const answer = async (req: IncomingMessage, requestNo: number, arrivedOver: boolean): Promise<Answer> => {
@@ -176,9 +205,13 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
       if (path === '/_sim/time' && req.method === 'GET') return ok({ now: new Date(now()).toISOString() });
       if (path === '/_sim/time' && req.method === 'POST') {
         const parsed = safeJson(await readBody(req));
-        const t = parsed && typeof parsed === 'object' && 'time' in parsed ? Date.parse(String(parsed.time)) : Number.NaN;
+        const t =
+          parsed && typeof parsed === 'object' && 'time' in parsed ? Date.parse(String(parsed.time)) : Number.NaN;
         if (clock || !Number.isFinite(t)) {
-          return { status: 400, body: JSON.stringify({ message: clock ? 'the clock follows real time' : 'expected {"time": ISO}' }) };
+          return {
+            status: 400,
+            body: JSON.stringify({ message: clock ? 'the clock follows real time' : 'expected {"time": ISO}' }),
+          };
         }
         manualClock = t;
         return ok({ now: new Date(t).toISOString() });
@@ -186,7 +219,11 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
       return { status: 404, body: JSON.stringify({ message: 'Not Found', documentation_url: DOCS }) };
     }
     if (req.method !== 'POST') {
-      return { status: 405, headers: { allow: 'POST' }, body: JSON.stringify({ message: 'Method Not Allowed', documentation_url: DOCS }) };
+      return {
+        status: 405,
+        headers: { allow: 'POST' },
+        body: JSON.stringify({ message: 'Method Not Allowed', documentation_url: DOCS }),
+      };
     }
     const raw = await readBody(req);
     const slow = (faults.slowShare ?? 0) > 0 && unit(resolved.seed, 0x510e, requestNo) < faults.slowShare!;
@@ -196,11 +233,17 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     if (resolved.token !== undefined) {
       const auth = req.headers.authorization;
       if (!auth) {
-        return { status: 401, body: JSON.stringify({ message: 'This endpoint requires you to be authenticated.', documentation_url: DOCS }) };
+        return {
+          status: 401,
+          body: JSON.stringify({ message: 'This endpoint requires you to be authenticated.', documentation_url: DOCS }),
+        };
       }
       const m = /^(?:bearer|token)\s+(.+)$/i.exec(auth.trim());
       if (!m || m[1] !== resolved.token) {
-        return { status: 401, body: JSON.stringify({ message: 'Bad credentials', documentation_url: DOCS, status: '401' }) };
+        return {
+          status: 401,
+          body: JSON.stringify({ message: 'Bad credentials', documentation_url: DOCS, status: '401' }),
+        };
       }
     }
     const retryAfter = faults.retryAfterSeconds ?? 1;
@@ -238,7 +281,12 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     };
     res.on('close', finish);
     answer(req, requestNo, over)
-      .catch((error: unknown): Answer => ({ status: 500, body: JSON.stringify({ message: `simulator error: ${String(error)}` }) }))
+      .catch(
+        (error: unknown): Answer => ({
+          status: 500,
+          body: JSON.stringify({ message: `simulator error: ${String(error)}` }),
+        }),
+      )
       .then((a) => send(res, a, requestNo))
       .finally(finish);
   });
@@ -316,9 +364,16 @@ function echoAnswer(mode: EchoTokenMode, authorization: string): Answer {
         body: `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>upstream rejected the request (${echo})</p></body></html>\r\n`,
       };
     case 'forbidden403':
-      return { status: 403, contentType: 'text/plain; charset=utf-8', body: `403 Forbidden: request not allowed from this network (${echo})\n` };
+      return {
+        status: 403,
+        contentType: 'text/plain; charset=utf-8',
+        body: `403 Forbidden: request not allowed from this network (${echo})\n`,
+      };
     case 'jsonError':
-      return { status: 400, body: JSON.stringify({ message: `Invalid request header: ${echo}`, documentation_url: DOCS }) };
+      return {
+        status: 400,
+        body: JSON.stringify({ message: `Invalid request header: ${echo}`, documentation_url: DOCS }),
+      };
     case 'graphqlError':
       return ok({ data: null, errors: [{ type: 'FORBIDDEN', message: `Resource not accessible with ${echo}` }] });
   }

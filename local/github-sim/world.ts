@@ -117,7 +117,8 @@ export class SimulatedWorld implements SimWorld {
       if (t > e.at) value += e.amount * (1 - Math.exp(-(t - e.at) / e.tauMs));
     }
     // A little per-slot jitter (stars and unstars) on repos busy enough to have it.
-    const noise = Math.abs(repo.ratePerDay) >= 2 ? (hash32(this.seed, repo.databaseId, Math.floor(t / SLOT_MS)) % 3) - 1 : 0;
+    const noise =
+      Math.abs(repo.ratePerDay) >= 2 ? (hash32(this.seed, repo.databaseId, Math.floor(t / SLOT_MS)) % 3) - 1 : 0;
     return Math.max(0, Math.floor(value) + noise);
   }
 
@@ -299,7 +300,14 @@ class WorldBuilder {
     this.world.repos.push(...repos);
   }
 
-  private existing(rng: Rng, language: string, name: string, databaseId: number, stars: number, kind: RepoKind): SimRepo {
+  private existing(
+    rng: Rng,
+    language: string,
+    name: string,
+    databaseId: number,
+    stars: number,
+    kind: RepoKind,
+  ): SimRepo {
     const { start } = this.world;
     const repo: SimRepo = {
       databaseId,

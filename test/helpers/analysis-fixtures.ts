@@ -2,8 +2,8 @@
 // schema on the server), rows generated with the hard cases planted, and the real CSV loaded directly, so
 // these tests never depend on the ETL's `npm run load`.
 import { readFileSync, rmSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { connectPostgres, type Database, openDatabase } from '../../core/database.js';
 import { sqlFile } from '../../core/sql-file.js';
@@ -102,7 +102,14 @@ export function generateRows(options: { repos?: number; slots?: number; seed?: n
   const { repos = 40, slots = 400, seed = 7 } = options;
   const rand = random(seed);
   const rows: StarRow[] = [];
-  const series = (repo: string, from: number, to: number, start: number, step: () => number, keep: (slot: number) => boolean = () => true) => {
+  const series = (
+    repo: string,
+    from: number,
+    to: number,
+    start: number,
+    step: () => number,
+    keep: (slot: number) => boolean = () => true,
+  ) => {
     let stars = start;
     for (let s = from; s < to; s++) {
       stars = Math.max(0, stars + step());
@@ -113,17 +120,34 @@ export function generateRows(options: { repos?: number; slots?: number; seed?: n
     const from = rand() < 0.3 ? Math.floor(rand() * slots * 0.5) : 0;
     const to = rand() < 0.3 ? slots - Math.floor(rand() * slots * 0.4) : slots;
     const speed = rand() * rand() * 40;
-    series(`gen-${i % 7}/repo-${i}`, from, to, Math.floor(rand() * 100_000), () => Math.round(rand() * speed), () => rand() > 0.05);
+    series(
+      `gen-${i % 7}/repo-${i}`,
+      from,
+      to,
+      Math.floor(rand() * 100_000),
+      () => Math.round(rand() * speed),
+      () => rand() > 0.05,
+    );
   }
   rows.push({ repo: HARD.single, ts: T0 + 17 * SLOT, stars: 4321 });
   series(HARD.falling, 0, slots, 50_000, () => -Math.round(rand() * 3));
   series(HARD.flat, 0, slots, 777, () => 0);
   series(HARD.late, Math.floor(slots * 0.8), slots, 100, () => Math.round(rand() * 60));
   series(HARD.early, 0, Math.floor(slots * 0.2), 20_000, () => Math.round(rand() * 5));
-  series(HARD.gappy, 0, slots, 3000, () => Math.round(rand() * 4), (s) => s % 50 < 10 || s === slots - 1);
+  series(
+    HARD.gappy,
+    0,
+    slots,
+    3000,
+    () => Math.round(rand() * 4),
+    (s) => s % 50 < 10 || s === slots - 1,
+  );
   // Ties in final stars: both end at 12,345, from different starts.
   rows.push({ repo: HARD.tieB, ts: T0, stars: 12_000 }, { repo: HARD.tieB, ts: T0 + 100 * SLOT, stars: 12_345 });
-  rows.push({ repo: HARD.tieA, ts: T0 + 5 * SLOT, stars: 11_000 }, { repo: HARD.tieA, ts: T0 + 90 * SLOT, stars: 12_345 });
+  rows.push(
+    { repo: HARD.tieA, ts: T0 + 5 * SLOT, stars: 11_000 },
+    { repo: HARD.tieA, ts: T0 + 90 * SLOT, stars: 12_345 },
+  );
   // Ties in rate: identical series under two names.
   for (const repo of [HARD.rateB, HARD.rateA]) {
     rows.push({ repo, ts: T0 + 3 * SLOT, stars: 500 }, { repo, ts: T0 + 3 * SLOT + 7 * 86_400, stars: 570 });

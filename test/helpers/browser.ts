@@ -77,7 +77,9 @@ async function sparticuz(): Promise<Executable> {
     const inflated = await inflating;
     if (path.dirname(inflated) !== staging) {
       rmSync(staging, { recursive: true, force: true });
-      throw new Error(`@sparticuz/chromium ${version} inflated to ${inflated}, not the staging directory: update test/helpers/browser.ts`);
+      throw new Error(
+        `@sparticuz/chromium ${version} inflated to ${inflated}, not the staging directory: update test/helpers/browser.ts`,
+      );
     }
     try {
       renameSync(staging, dir);
@@ -86,7 +88,14 @@ async function sparticuz(): Promise<Executable> {
       rmSync(staging, { recursive: true, force: true });
     }
   }
-  return { path: exe, args: mergeArgs(BASE_ARGS, pkg.args.filter((a) => !UNSAFE_ARGS.has(a))), source: `@sparticuz/chromium ${version}` };
+  return {
+    path: exe,
+    args: mergeArgs(
+      BASE_ARGS,
+      pkg.args.filter((a) => !UNSAFE_ARGS.has(a)),
+    ),
+    source: `@sparticuz/chromium ${version}`,
+  };
 }
 
 /** CHROMIUM_PATH, then Debian's /usr/bin/chromium, then `chromium` on PATH, then the npm package. */
@@ -97,7 +106,8 @@ export async function findChromium(): Promise<Executable> {
     if (!existsSync(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} does not exist`);
     return { path: fromEnv, args: BASE_ARGS, source: 'CHROMIUM_PATH' };
   }
-  if (existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', args: BASE_ARGS, source: '/usr/bin/chromium' };
+  if (existsSync('/usr/bin/chromium'))
+    return { path: '/usr/bin/chromium', args: BASE_ARGS, source: '/usr/bin/chromium' };
   const onPath = executableOnPath('chromium');
   if (onPath) return { path: onPath, args: BASE_ARGS, source: 'PATH' };
   return sparticuz();

@@ -90,7 +90,8 @@ export function unionOf(files: string[]): Map<string, string> {
   const union = new Map<string, string>();
   for (const file of files) {
     for (const [key, stars] of csvRows(file)) {
-      if (union.has(key) && union.get(key) !== stars) throw new Error(`${file}: ${key} has stars ${stars} and ${union.get(key)} elsewhere`);
+      if (union.has(key) && union.get(key) !== stars)
+        throw new Error(`${file}: ${key} has stars ${stars} and ${union.get(key)} elsewhere`);
       union.set(key, stars);
     }
   }
@@ -144,7 +145,8 @@ export function tableProblems(check: TableCheck, expected: number): string[] {
   const problems: string[] = [];
   if (check.total !== expected) problems.push(`${check.total} rows, expected ${expected}`);
   if (check.distinct !== check.total) problems.push(`${check.total - check.distinct} (repo, ts) stored twice`);
-  if (check.missing || check.extra || check.wrongStars) problems.push(`${check.missing} missing, ${check.extra} extra, ${check.wrongStars} with other stars`);
+  if (check.missing || check.extra || check.wrongStars)
+    problems.push(`${check.missing} missing, ${check.extra} extra, ${check.wrongStars} with other stars`);
   return problems;
 }
 
@@ -163,20 +165,37 @@ export interface LoadPair {
 }
 
 /** Two load CLIs at once on `dataDir`; the table must hold the union of `files` and `already`. */
-export async function loadTwoAtOnce(dataDir: string, files: [string, string], already: string[] = [], extraArgs: string[] = []): Promise<LoadPair> {
+export async function loadTwoAtOnce(
+  dataDir: string,
+  files: [string, string],
+  already: string[] = [],
+  extraArgs: string[] = [],
+): Promise<LoadPair> {
   const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir };
-  const runs = await Promise.all(files.map((file) => startCli('etl/load-cli.ts', ['--file', file, ...extraArgs], env).exited));
+  const runs = await Promise.all(
+    files.map((file) => startCli('etl/load-cli.ts', ['--file', file, ...extraArgs], env).exited),
+  );
   const serverLeft = await serverLeftRunning(dataDir);
   const rows = await readTable(dataDir);
   const expected = unionOf([...already, ...files]);
   const check = compareTable(rows, expected);
   const problems = tableProblems(check, expected.size);
-  for (const [i, r] of runs.entries()) if (r.code !== 0) problems.push(`load ${i + 1} exited ${r.code ?? r.signal}: ${r.output.trim().split('\n').at(-1)}`);
+  for (const [i, r] of runs.entries())
+    if (r.code !== 0)
+      problems.push(`load ${i + 1} exited ${r.code ?? r.signal}: ${r.output.trim().split('\n').at(-1)}`);
   if (serverLeft) problems.push(`embedded server left running (pid ${serverLeft})`);
   // A load that failed must have left nothing; one that said it succeeded must have left all.
   const claimed = unionOf([...already, ...files.filter((_, i) => runs[i]!.code === 0)]);
   const corrupt = tableProblems(compareTable(rows, claimed), claimed.size);
-  return { codes: runs.map((r) => r.code), outputs: runs.map((r) => r.output), check, serverLeft, pidAfterCheck: postmasterPid(dataDir), problems, corrupt };
+  return {
+    codes: runs.map((r) => r.code),
+    outputs: runs.map((r) => r.output),
+    check,
+    serverLeft,
+    pidAfterCheck: postmasterPid(dataDir),
+    problems,
+    corrupt,
+  };
 }
 
 export interface LoadAnalyze {
@@ -195,7 +214,11 @@ export interface LoadAnalyze {
  * one transaction commits (and says there is none, in one line) or after it (then it prints
  * exactly what an analyze after the load prints), never half of it.
  */
-export async function loadWhileAnalyzing(dataDir: string, file: string, options: { batchRows?: number; delayMs?: number } = {}): Promise<LoadAnalyze> {
+export async function loadWhileAnalyzing(
+  dataDir: string,
+  file: string,
+  options: { batchRows?: number; delayMs?: number } = {},
+): Promise<LoadAnalyze> {
   const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir };
   const load = startCli('etl/load-cli.ts', ['--file', file, '--batch-rows', String(options.batchRows ?? 20_000)], env);
   await saying(load, '-> github_stars');
@@ -207,15 +230,21 @@ export async function loadWhileAnalyzing(dataDir: string, file: string, options:
   const expected = unionOf([file]);
   const rows = await readTable(dataDir);
   const check = compareTable(rows, expected);
-  const halfSeen = during.code === 0 && during.stdout !== after.stdout ? ['analyze during the load printed other figures than after it'] : [];
+  const halfSeen =
+    during.code === 0 && during.stdout !== after.stdout
+      ? ['analyze during the load printed other figures than after it']
+      : [];
   // What the load's exit code claims: the whole file, or (failed) nothing at all.
-  const claimed = loaded.code === 0 ? tableProblems(check, expected.size) : tableProblems(compareTable(rows, new Map()), 0);
+  const claimed =
+    loaded.code === 0 ? tableProblems(check, expected.size) : tableProblems(compareTable(rows, new Map()), 0);
   const corrupt = [...claimed, ...halfSeen];
   const problems = [...tableProblems(check, expected.size), ...halfSeen];
-  if (loaded.code !== 0) problems.push(`load exited ${loaded.code ?? loaded.signal}: ${loaded.output.trim().split('\n').at(-1)}`);
+  if (loaded.code !== 0)
+    problems.push(`load exited ${loaded.code ?? loaded.signal}: ${loaded.output.trim().split('\n').at(-1)}`);
   if (after.code !== 0) problems.push(`analyze after the load exited ${after.code}: ${after.stderr.trim()}`);
   const refusal = stderrLines(during.stderr);
-  if (during.code !== 0 && (refusal.length !== 1 || !/^error: no (github_stars table|data)/.test(refusal[0]!))) problems.push(`analyze during the load: ${JSON.stringify(refusal)}`);
+  if (during.code !== 0 && (refusal.length !== 1 || !/^error: no (github_stars table|data)/.test(refusal[0]!)))
+    problems.push(`analyze during the load: ${JSON.stringify(refusal)}`);
   if (serverLeft) problems.push(`embedded server left running (pid ${serverLeft})`);
   return { load: { code: loaded.code, output: loaded.output }, during, after, check, serverLeft, problems, corrupt };
 }
@@ -238,7 +267,13 @@ export interface DemoPair {
 /** The one line the second command must print: the store is in use, naming the directory. */
 function refusalProblems(name: string, run: CommandRun, dataDir: string): string[] {
   const lines = stderrLines(run.stderr);
-  if (run.code !== 0 && lines.length === 1 && /in use by another process/.test(lines[0]!) && lines[0]!.includes(dataDir)) return [];
+  if (
+    run.code !== 0 &&
+    lines.length === 1 &&
+    /in use by another process/.test(lines[0]!) &&
+    lines[0]!.includes(dataDir)
+  )
+    return [];
   return [`${name} during the demo: exit ${run.code}, ${JSON.stringify(lines)}`];
 }
 
@@ -247,8 +282,22 @@ function refusalProblems(name: string, run: CommandRun, dataDir: string): string
  * one line (see `others`); the demo completes; an export after it holds exactly days x 96 x top
  * rows, each once, and the demo's PostgreSQL table holds exactly those rows.
  */
-export async function demoWithOthers(dir: string, demoDir: string, options: { days: number; top: number }): Promise<DemoPair> {
-  const args = ['--days', String(options.days), '--top', String(options.top), '--fresh', '--data-dir', demoDir, '--out', path.join(dir, 'report')];
+export async function demoWithOthers(
+  dir: string,
+  demoDir: string,
+  options: { days: number; top: number },
+): Promise<DemoPair> {
+  const args = [
+    '--days',
+    String(options.days),
+    '--top',
+    String(options.top),
+    '--fresh',
+    '--data-dir',
+    demoDir,
+    '--out',
+    path.join(dir, 'report'),
+  ];
   const demo = startCli('local/demo.ts', args, { DATABASE_URL: '' });
   await saying(demo, 'collect');
   const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: demoDir };
@@ -263,17 +312,29 @@ export async function demoWithOthers(dir: string, demoDir: string, options: { da
   const serverLeft = await serverLeftRunning(demoDir);
   const expectedRows = options.days * 96 * options.top;
   const problems: string[] = [];
-  if (finished.code !== 0 || !/report\s+\S+index\.html/.test(finished.output)) problems.push(`demo exited ${finished.code ?? finished.signal} without its report`);
-  if (afterExport.code !== 0) problems.push(`export after the demo exited ${afterExport.code}: ${afterExport.stderr.trim()}`);
+  if (finished.code !== 0 || !/report\s+\S+index\.html/.test(finished.output))
+    problems.push(`demo exited ${finished.code ?? finished.signal} without its report`);
+  if (afterExport.code !== 0)
+    problems.push(`export after the demo exited ${afterExport.code}: ${afterExport.stderr.trim()}`);
   const exportedLines = afterExport.code === 0 ? readFileSync(afterCsv, 'utf8').split('\n').filter(Boolean).length : 0;
   const inCsv = afterExport.code === 0 ? csvRows(afterCsv) : new Map<string, string>();
   const store: string[] = [];
-  if (inCsv.size !== expectedRows || exportedLines !== expectedRows) store.push(`export after the demo: ${exportedLines} lines, ${inCsv.size} distinct, expected ${expectedRows}`);
+  if (inCsv.size !== expectedRows || exportedLines !== expectedRows)
+    store.push(`export after the demo: ${exportedLines} lines, ${inCsv.size} distinct, expected ${expectedRows}`);
   const check = await checkTable(demoDir, inCsv);
   store.push(...tableProblems(check, expectedRows));
   problems.push(...store);
   if (serverLeft) problems.push(`embedded server left running (pid ${serverLeft})`);
   // A demo that failed leaves a partial store by design; only a completed one is judged whole.
   const corrupt = finished.code === 0 && afterExport.code === 0 ? store : [];
-  return { demo: { code: finished.code, output: finished.output }, others, afterExport, expectedRows, check, serverLeft, problems, corrupt };
+  return {
+    demo: { code: finished.code, output: finished.output },
+    others,
+    afterExport,
+    expectedRows,
+    check,
+    serverLeft,
+    problems,
+    corrupt,
+  };
 }

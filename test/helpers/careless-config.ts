@@ -54,8 +54,13 @@ export interface Lab {
   caseDir(name: string): CaseDir;
 }
 
-const BASE_ENV: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' };
-for (const name of ['DATABASE_URL', 'TRACKS', 'DYNAMODB_ENDPOINT', 'GITHUB_TOKEN', 'STARTRAIL_DATA_DIR']) delete BASE_ENV[name];
+const BASE_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  NO_COLOR: '1',
+};
+for (const name of ['DATABASE_URL', 'TRACKS', 'DYNAMODB_ENDPOINT', 'GITHUB_TOKEN', 'STARTRAIL_DATA_DIR'])
+  delete BASE_ENV[name];
 
 // The CLIs start tsx and the AWS SDK (a second or two of CPU each): two at a time on two cores.
 let running = 0;
@@ -72,7 +77,12 @@ async function slot<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** One CLI to its end, its process group killed if it outlives the timeout. */
-function spawnCli(command: string, argv: string[], env: NodeJS.ProcessEnv, as: { uid?: number; gid?: number }): Promise<CliRun> {
+function spawnCli(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  as: { uid?: number; gid?: number },
+): Promise<CliRun> {
   return new Promise<CliRun>((resolve, reject) => {
     const child = spawn(command, argv, { cwd: ROOT, env, ...as, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -102,7 +112,18 @@ export function createLab(tmp: string): Lab {
     let command = process.execPath;
     let argv = ['--import', 'tsx', FILES[cli], ...args];
     if (options.readOnlyMount) {
-      argv = ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o ro,size=64k none "$1" && shift && exec "$@"', 'sh', options.readOnlyMount, command, ...argv];
+      argv = [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount -t tmpfs -o ro,size=64k none "$1" && shift && exec "$@"',
+        'sh',
+        options.readOnlyMount,
+        command,
+        ...argv,
+      ];
       command = 'unshare';
     }
     const as = options.nobody && IS_ROOT ? { uid: 65534, gid: 65534 } : {};
@@ -125,7 +146,10 @@ export function probeReadOnlyMount(): boolean {
   const probe = reachableTempDir('startrail-careless-probe-');
   try {
     const script = 'mount -t tmpfs -o ro,size=64k none "$1" && ! mkdir "$1/x" 2>/dev/null';
-    return spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', probe], { timeout: 10_000 }).status === 0;
+    return (
+      spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', probe], { timeout: 10_000 })
+        .status === 0
+    );
   } finally {
     rmSync(probe, { recursive: true, force: true });
   }
@@ -136,7 +160,11 @@ export function probeReadOnlyMount(): boolean {
  * line, no stack, every name in it (a string to contain, a pattern to match), nothing of
  * `absent`, and a non-zero exit that is not a signal. Empty: answered with one clear line.
  */
-export function oneLineProblems(result: CliRun, names: (string | RegExp)[], absent: (string | RegExp)[] = []): string[] {
+export function oneLineProblems(
+  result: CliRun,
+  names: (string | RegExp)[],
+  absent: (string | RegExp)[] = [],
+): string[] {
   const problems: string[] = [];
   const lines = result.stderr.split('\n').filter((l) => l !== '');
   if (lines.length !== 1) problems.push(`${lines.length} stderr lines, not 1`);
@@ -195,7 +223,10 @@ export async function tryMistake(mistake: ConfigMistake, lab: Lab): Promise<{ re
     return { result, problems: [`set-up failed: ${(error as Error).message}`] };
   }
   const result = await lab.run(attempt.cli, attempt.args, attempt.options);
-  return { result, problems: [...oneLineProblems(result, attempt.names, attempt.absent), ...(attempt.after?.(result) ?? [])] };
+  return {
+    result,
+    problems: [...oneLineProblems(result, attempt.names, attempt.absent), ...(attempt.after?.(result) ?? [])],
+  };
 }
 
 export const TRACKS_HINT = 'expected JSON like [{"query":"language:go","top":1000}] or language:go=1000;...';
@@ -208,28 +239,51 @@ const tracksMistakes: ConfigMistake[] = [
       ['report', ['--out', 'OUT']],
       ['export', ['--out', 'OUT/stars.csv']],
     ] as [Cli, string[]][]
-  ).map(([cli, args]): ConfigMistake => ({
-    title: `${cli} does not use TRACKS: fails for its own reason`,
-    attempt(lab) {
-      const c = lab.caseDir(`tracks-${cli}`);
-      const argv = args.map((a) => a.replace('MISSING', path.join(c.dir, 'missing.csv')).replace('OUT', c.out));
-      const reason = cli === 'load' ? /missing\.csv: file not found/ : cli === 'export' ? /no embedded DynamoDB/ : /no data in the embedded database/;
-      return { cli, args: argv, options: { env: { TRACKS: '[{', STARTRAIL_DATA_DIR: c.data } }, names: [reason], absent: ['TRACKS', 'JSON'], after: () => [...notCreated(c.data), ...holdsOnly(c.out)] };
-    },
-  })),
+  ).map(
+    ([cli, args]): ConfigMistake => ({
+      title: `${cli} does not use TRACKS: fails for its own reason`,
+      attempt(lab) {
+        const c = lab.caseDir(`tracks-${cli}`);
+        const argv = args.map((a) => a.replace('MISSING', path.join(c.dir, 'missing.csv')).replace('OUT', c.out));
+        const reason =
+          cli === 'load'
+            ? /missing\.csv: file not found/
+            : cli === 'export'
+              ? /no embedded DynamoDB/
+              : /no data in the embedded database/;
+        return {
+          cli,
+          args: argv,
+          options: { env: { TRACKS: '[{', STARTRAIL_DATA_DIR: c.data } },
+          names: [reason],
+          absent: ['TRACKS', 'JSON'],
+          after: () => [...notCreated(c.data), ...holdsOnly(c.out)],
+        };
+      },
+    }),
+  ),
   ...(
     [
       ['[{', 'TRACKS: not valid JSON'],
       ['language:go=0', 'TRACKS: '],
       ['[]', 'TRACKS: '],
     ] as [string, string][]
-  ).map(([value, start]): ConfigMistake => ({
-    title: `collect names TRACKS=${JSON.stringify(value)} and shows the expected forms`,
-    attempt(lab) {
-      const c = lab.caseDir(`tracks-collect-${value}`);
-      return { cli: 'collect', args: ['--simulate', '--data-dir', c.data], options: { env: { TRACKS: value } }, names: [`collect: ${start}`, TRACKS_HINT], absent: [/\n.*\n/], after: () => notCreated(c.data) };
-    },
-  })),
+  ).map(
+    ([value, start]): ConfigMistake => ({
+      title: `collect names TRACKS=${JSON.stringify(value)} and shows the expected forms`,
+      attempt(lab) {
+        const c = lab.caseDir(`tracks-collect-${value}`);
+        return {
+          cli: 'collect',
+          args: ['--simulate', '--data-dir', c.data],
+          options: { env: { TRACKS: value } },
+          names: [`collect: ${start}`, TRACKS_HINT],
+          absent: [/\n.*\n/],
+          after: () => notCreated(c.data),
+        };
+      },
+    }),
+  ),
 ];
 
 const URL_CASES: [string, string][] = [
@@ -238,28 +292,51 @@ const URL_CASES: [string, string][] = [
 ];
 
 const databaseUrlMistakes: ConfigMistake[] = [
-  ...URL_CASES.map(([port, reason]): ConfigMistake => ({
-    title: `load with port ${port}`,
-    attempt(lab) {
-      const c = lab.caseDir(`url-load-${port}`);
-      const env = { DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/x`, STARTRAIL_DATA_DIR: c.data };
-      return { cli: 'load', args: ['--file', c.csv], options: { env }, names: [`load: DATABASE_URL: not a valid PostgreSQL URL (${reason})`], absent: ['s3cret', 'Invalid URL'], after: () => notCreated(c.data) };
-    },
-  })),
-  ...URL_CASES.map(([port, reason]): ConfigMistake => ({
-    title: `analyze with port ${port}`,
-    attempt(lab) {
-      const c = lab.caseDir(`url-analyze-${port}`);
-      const env = { DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/x`, STARTRAIL_DATA_DIR: c.data };
-      return { cli: 'analyze', args: [], options: { env }, names: [`DATABASE_URL: not a valid PostgreSQL URL (${reason})`], absent: ['s3cret', 'Invalid URL'] };
-    },
-  })),
+  ...URL_CASES.map(
+    ([port, reason]): ConfigMistake => ({
+      title: `load with port ${port}`,
+      attempt(lab) {
+        const c = lab.caseDir(`url-load-${port}`);
+        const env = { DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/x`, STARTRAIL_DATA_DIR: c.data };
+        return {
+          cli: 'load',
+          args: ['--file', c.csv],
+          options: { env },
+          names: [`load: DATABASE_URL: not a valid PostgreSQL URL (${reason})`],
+          absent: ['s3cret', 'Invalid URL'],
+          after: () => notCreated(c.data),
+        };
+      },
+    }),
+  ),
+  ...URL_CASES.map(
+    ([port, reason]): ConfigMistake => ({
+      title: `analyze with port ${port}`,
+      attempt(lab) {
+        const c = lab.caseDir(`url-analyze-${port}`);
+        const env = { DATABASE_URL: `postgres://postgres:s3cret@127.0.0.1:${port}/x`, STARTRAIL_DATA_DIR: c.data };
+        return {
+          cli: 'analyze',
+          args: [],
+          options: { env },
+          names: [`DATABASE_URL: not a valid PostgreSQL URL (${reason})`],
+          absent: ['s3cret', 'Invalid URL'],
+        };
+      },
+    }),
+  ),
   {
     title: 'analyze names --database-url when the flag is at fault',
     attempt(lab) {
       const c = lab.caseDir('url-analyze-flag');
       const args = ['--database-url', 'postgres://u:s3cret@127.0.0.1:99999/x'];
-      return { cli: 'analyze', args, options: { env: { STARTRAIL_DATA_DIR: c.data } }, names: ['--database-url: not a valid PostgreSQL URL (port 99999 out of range)'], absent: ['s3cret', 'DATABASE_URL'] };
+      return {
+        cli: 'analyze',
+        args,
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names: ['--database-url: not a valid PostgreSQL URL (port 99999 out of range)'],
+        absent: ['s3cret', 'DATABASE_URL'],
+      };
     },
   },
 ];
@@ -275,45 +352,70 @@ function argsFor(cli: Cli, c: CaseDir, data: string): string[] {
 }
 
 const dataDirMistakes: ConfigMistake[] = [
-  ...(['load', 'export', 'demo', 'analyze'] as Cli[]).map((cli): ConfigMistake => ({
-    title: `${cli}: data directory under a regular file (ENOTDIR)`,
-    attempt(lab) {
-      const c = lab.caseDir(`enotdir-${cli}`);
-      writeFileSync(path.join(c.dir, 'afile'), 'not a folder\n');
-      const data = path.join(c.dir, 'afile', 'data');
-      const names = [`data directory ${data}: ${path.join(c.dir, 'afile')} is a file, not a directory (ENOTDIR)`];
-      return { cli, args: argsFor(cli, c, data), options: { env: { STARTRAIL_DATA_DIR: data } }, names, after: () => holdsOnly(c.out) };
-    },
-  })),
-  ...(['load', 'export', 'demo'] as Cli[]).map((cli): ConfigMistake => ({
-    title: `${cli}: data directory in a folder it may not write (EACCES)`,
-    attempt(lab) {
-      const c = lab.caseDir(`eacces-${cli}`);
-      const locked = path.join(c.dir, 'locked');
-      mkdirSync(locked, { mode: 0o555 });
-      chmodSync(locked, 0o555);
-      const data = path.join(locked, 'data');
-      const options = { env: { STARTRAIL_DATA_DIR: data }, nobody: true };
-      return { cli, args: argsFor(cli, c, data), options, names: [`data directory ${data}: permission denied (EACCES)`], after: () => holdsOnly(locked) };
-    },
-  })),
-  ...(['load', 'export', 'demo'] as Cli[]).map((cli): ConfigMistake => ({
-    title: `${cli}: data directory on a read-only file system (EROFS)`,
-    needsReadOnlyMount: true,
-    attempt(lab) {
-      const c = lab.caseDir(`erofs-${cli}`);
-      const mount = path.join(c.dir, 'ro');
-      mkdirSync(mount);
-      const data = path.join(mount, 'data');
-      const options = { env: { STARTRAIL_DATA_DIR: data }, readOnlyMount: mount };
-      return { cli, args: argsFor(cli, c, data), options, names: [`data directory ${data}: read-only file system (EROFS)`] };
-    },
-  })),
+  ...(['load', 'export', 'demo', 'analyze'] as Cli[]).map(
+    (cli): ConfigMistake => ({
+      title: `${cli}: data directory under a regular file (ENOTDIR)`,
+      attempt(lab) {
+        const c = lab.caseDir(`enotdir-${cli}`);
+        writeFileSync(path.join(c.dir, 'afile'), 'not a folder\n');
+        const data = path.join(c.dir, 'afile', 'data');
+        const names = [`data directory ${data}: ${path.join(c.dir, 'afile')} is a file, not a directory (ENOTDIR)`];
+        return {
+          cli,
+          args: argsFor(cli, c, data),
+          options: { env: { STARTRAIL_DATA_DIR: data } },
+          names,
+          after: () => holdsOnly(c.out),
+        };
+      },
+    }),
+  ),
+  ...(['load', 'export', 'demo'] as Cli[]).map(
+    (cli): ConfigMistake => ({
+      title: `${cli}: data directory in a folder it may not write (EACCES)`,
+      attempt(lab) {
+        const c = lab.caseDir(`eacces-${cli}`);
+        const locked = path.join(c.dir, 'locked');
+        mkdirSync(locked, { mode: 0o555 });
+        chmodSync(locked, 0o555);
+        const data = path.join(locked, 'data');
+        const options = { env: { STARTRAIL_DATA_DIR: data }, nobody: true };
+        return {
+          cli,
+          args: argsFor(cli, c, data),
+          options,
+          names: [`data directory ${data}: permission denied (EACCES)`],
+          after: () => holdsOnly(locked),
+        };
+      },
+    }),
+  ),
+  ...(['load', 'export', 'demo'] as Cli[]).map(
+    (cli): ConfigMistake => ({
+      title: `${cli}: data directory on a read-only file system (EROFS)`,
+      needsReadOnlyMount: true,
+      attempt(lab) {
+        const c = lab.caseDir(`erofs-${cli}`);
+        const mount = path.join(c.dir, 'ro');
+        mkdirSync(mount);
+        const data = path.join(mount, 'data');
+        const options = { env: { STARTRAIL_DATA_DIR: data }, readOnlyMount: mount };
+        return {
+          cli,
+          args: argsFor(cli, c, data),
+          options,
+          names: [`data directory ${data}: read-only file system (EROFS)`],
+        };
+      },
+    }),
+  ),
 ];
 
 /** The empty store a first `export --allow-empty` leaves; the case fails if that run does. */
 async function emptyStore(lab: Lab, c: CaseDir): Promise<void> {
-  const first = await lab.run('export', ['--out', path.join(c.out, 'first.csv'), '--allow-empty'], { env: { STARTRAIL_DATA_DIR: c.data } });
+  const first = await lab.run('export', ['--out', path.join(c.out, 'first.csv'), '--allow-empty'], {
+    env: { STARTRAIL_DATA_DIR: c.data },
+  });
   if (first.code !== 0) throw new Error(`export --allow-empty exited ${first.code}: ${first.stderr}`);
 }
 
@@ -323,24 +425,39 @@ const exportMistakes: ConfigMistake[] = [
       ['truncated JSON', '{"version":1,"cur'],
       ['wrong shape', '{"version":1,"table":"startrail-stars","segments":4,"bytes":-5,"rows":0,"cursors":[]}'],
     ] as [string, string][]
-  ).map(([what, text]): ConfigMistake => ({
-    title: `a corrupt checkpoint (${what}) with --resume is named, and left as it was`,
-    attempt(lab) {
-      const c = lab.caseDir(`checkpoint-${what}`);
-      const out = path.join(c.out, 'stars.csv');
-      const checkpoint = `${out}.checkpoint.json`;
-      writeFileSync(checkpoint, text);
-      const unchanged = () => (readFileSync(checkpoint, 'utf8') === text ? [] : [`${checkpoint} was changed`]);
-      const after = () => [...holdsOnly(c.out, ['stars.csv.checkpoint.json']), ...unchanged(), ...notCreated(c.data)];
-      return { cli: 'export', args: ['--out', out, '--resume'], options: { env: { STARTRAIL_DATA_DIR: c.data } }, names: [checkpoint], absent: ['unexpected failure'], after };
-    },
-  })),
+  ).map(
+    ([what, text]): ConfigMistake => ({
+      title: `a corrupt checkpoint (${what}) with --resume is named, and left as it was`,
+      attempt(lab) {
+        const c = lab.caseDir(`checkpoint-${what}`);
+        const out = path.join(c.out, 'stars.csv');
+        const checkpoint = `${out}.checkpoint.json`;
+        writeFileSync(checkpoint, text);
+        const unchanged = () => (readFileSync(checkpoint, 'utf8') === text ? [] : [`${checkpoint} was changed`]);
+        const after = () => [...holdsOnly(c.out, ['stars.csv.checkpoint.json']), ...unchanged(), ...notCreated(c.data)];
+        return {
+          cli: 'export',
+          args: ['--out', out, '--resume'],
+          options: { env: { STARTRAIL_DATA_DIR: c.data } },
+          names: [checkpoint],
+          absent: ['unexpected failure'],
+          after,
+        };
+      },
+    }),
+  ),
   {
     title: 'a missing store is not created: says so, and exits non-zero',
     attempt(lab) {
       const c = lab.caseDir('missing-store');
       const names = [`no embedded DynamoDB in ${path.join(c.data, 'dynamodb')}`, '--allow-empty'];
-      return { cli: 'export', args: ['--out', path.join(c.out, 'stars.csv')], options: { env: { STARTRAIL_DATA_DIR: c.data } }, names, after: () => [...notCreated(c.data), ...holdsOnly(c.out)] };
+      return {
+        cli: 'export',
+        args: ['--out', path.join(c.out, 'stars.csv')],
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names,
+        after: () => [...notCreated(c.data), ...holdsOnly(c.out)],
+      };
     },
   },
   {
@@ -351,7 +468,13 @@ const exportMistakes: ConfigMistake[] = [
       await emptyStore(lab, c);
       const emptyOut = path.join(c.dir, 'empty-out');
       mkdirSync(emptyOut);
-      return { cli: 'export', args: ['--out', path.join(emptyOut, 'stars.csv')], options: { env: { STARTRAIL_DATA_DIR: c.data } }, names: ['is empty', '--allow-empty'], after: () => holdsOnly(emptyOut) };
+      return {
+        cli: 'export',
+        args: ['--out', path.join(emptyOut, 'stars.csv')],
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names: ['is empty', '--allow-empty'],
+        after: () => holdsOnly(emptyOut),
+      };
     },
   },
   {
@@ -364,7 +487,13 @@ const exportMistakes: ConfigMistake[] = [
       mkdirSync(emptyOut);
       mkdirSync(path.join(c.data, 'demo', 'dynamodb'), { recursive: true });
       const names = ['is empty', `--data-dir ${path.join(c.data, 'demo')}`];
-      return { cli: 'export', args: ['--out', path.join(emptyOut, 'stars.csv')], options: { env: { STARTRAIL_DATA_DIR: c.data } }, names, after: () => holdsOnly(emptyOut) };
+      return {
+        cli: 'export',
+        args: ['--out', path.join(emptyOut, 'stars.csv')],
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names,
+        after: () => holdsOnly(emptyOut),
+      };
     },
   },
   {
@@ -373,7 +502,13 @@ const exportMistakes: ConfigMistake[] = [
       const c = lab.caseDir('missing-store-demo');
       mkdirSync(path.join(c.data, 'demo', 'dynamodb'), { recursive: true });
       const names = [`--data-dir ${path.join(c.data, 'demo')}`];
-      return { cli: 'export', args: ['--out', path.join(c.out, 'stars.csv')], options: { env: { STARTRAIL_DATA_DIR: c.data } }, names, after: () => notCreated(path.join(c.data, 'dynamodb')) };
+      return {
+        cli: 'export',
+        args: ['--out', path.join(c.out, 'stars.csv')],
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names,
+        after: () => notCreated(path.join(c.data, 'dynamodb')),
+      };
     },
   },
 ];
@@ -385,7 +520,13 @@ const oddNameMistakes: ConfigMistake[] = [
     title: 'load --file',
     attempt(lab) {
       const c = lab.caseDir('odd-load');
-      return { cli: 'load', args: ['--file', path.join(c.dir, `${ODD}.csv`)], options: { env: { STARTRAIL_DATA_DIR: c.data } }, names: ['bad\\nname\\u202etxt.csv: file not found'], absent: ['\u202E'] };
+      return {
+        cli: 'load',
+        args: ['--file', path.join(c.dir, `${ODD}.csv`)],
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names: ['bad\\nname\\u202etxt.csv: file not found'],
+        absent: ['\u202E'],
+      };
     },
   },
   {
@@ -393,14 +534,25 @@ const oddNameMistakes: ConfigMistake[] = [
     attempt(lab) {
       const c = lab.caseDir('odd-export');
       const args = ['--out', path.join(c.dir, ODD, 'stars.csv'), '--allow-empty'];
-      return { cli: 'export', args, options: { env: { STARTRAIL_DATA_DIR: c.data } }, names: ['--out', 'bad\\nname\\u202etxt'], absent: ['\u202E'] };
+      return {
+        cli: 'export',
+        args,
+        options: { env: { STARTRAIL_DATA_DIR: c.data } },
+        names: ['--out', 'bad\\nname\\u202etxt'],
+        absent: ['\u202E'],
+      };
     },
   },
   {
     title: 'analyze --data-dir',
     attempt(lab) {
       const c = lab.caseDir('odd-analyze');
-      return { cli: 'analyze', args: ['--data-dir', path.join(c.dir, ODD)], names: ['bad\\nname\\u202etxt'], absent: ['\u202E'] };
+      return {
+        cli: 'analyze',
+        args: ['--data-dir', path.join(c.dir, ODD)],
+        names: ['bad\\nname\\u202etxt'],
+        absent: ['\u202E'],
+      };
     },
   },
 ];

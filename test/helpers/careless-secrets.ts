@@ -40,7 +40,13 @@ export const SAYS: Record<EchoCase, RegExp> = {
 };
 
 /** One track per case: the polls table keeps one record per track and slot. */
-const CASE_QUERIES = ['language:rust', 'language:python', 'language:go language:rust', 'language:rust language:python', 'language:python language:go'];
+const CASE_QUERIES = [
+  'language:rust',
+  'language:python',
+  'language:go language:rust',
+  'language:rust language:python',
+  'language:python language:go',
+];
 
 export const POLLS_TABLE = 'careless-polls';
 
@@ -71,7 +77,11 @@ export async function closedPort(): Promise<number> {
 }
 
 /** The simulator's answer in `mode`, asked directly: proof it really echoes (or not, at share 0). */
-export async function askSimulator(sim: StartedSimulator, token: string, withContentType = true): Promise<{ status: number; text: string }> {
+export async function askSimulator(
+  sim: StartedSimulator,
+  token: string,
+  withContentType = true,
+): Promise<{ status: number; text: string }> {
   const res = await fetch(sim.url, {
     method: 'POST',
     headers: { authorization: `bearer ${token}`, ...(withContentType ? { 'content-type': 'application/json' } : {}) },
@@ -104,7 +114,13 @@ export interface EchoScenario {
  * `dir` (data directory `dir/data`, CSV `dir/x.csv`). `databaseUrl` unset: the load goes into
  * the embedded server in the data directory. The simulator's clock must follow real time.
  */
-export async function echoScenario(options: { sim: StartedSimulator; token: string; dir: string; cases: readonly EchoCase[]; databaseUrl?: string }): Promise<EchoScenario> {
+export async function echoScenario(options: {
+  sim: StartedSimulator;
+  token: string;
+  dir: string;
+  cases: readonly EchoCase[];
+  databaseUrl?: string;
+}): Promise<EchoScenario> {
   const { sim, token, dir } = options;
   const dataDir = path.join(dir, 'data');
   const env = {
@@ -118,14 +134,18 @@ export async function echoScenario(options: { sim: StartedSimulator; token: stri
     DATABASE_URL: options.databaseUrl ?? '',
     LOG_LEVEL: 'debug',
   };
-  const collect = (query: string, extra: NodeJS.ProcessEnv = {}) => runMerged(['local/collect.ts', '--query', query, '--top', '20'], { ...env, ...extra });
+  const collect = (query: string, extra: NodeJS.ProcessEnv = {}) =>
+    runMerged(['local/collect.ts', '--query', query, '--top', '20'], { ...env, ...extra });
   // One good poll first, so the export has stars to carry the polls beside.
   const good = await collect('language:go');
   const cases: EchoScenario['cases'] = [];
   for (const [i, mode] of options.cases.entries()) {
     const query = CASE_QUERIES[i % CASE_QUERIES.length]!;
     if (mode === 'refused') {
-      cases.push({ mode, run: await collect(query, { GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}/graphql` }) });
+      cases.push({
+        mode,
+        run: await collect(query, { GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}/graphql` }),
+      });
       continue;
     }
     sim.setFaults({ echoToken: mode });
@@ -135,7 +155,12 @@ export async function echoScenario(options: { sim: StartedSimulator; token: stri
   const csv = path.join(dir, 'x.csv');
   const exported = await runMerged(['etl/export-cli.ts', '--out', csv], env);
   const loaded = await runMerged(['etl/load-cli.ts', '--file', csv], env);
-  const outputs: [string, string][] = [['collect (good)', good.output], ...cases.map(({ mode, run }): [string, string] => [`collect ${mode}`, run.output]), ['export', exported.output], ['load', loaded.output]];
+  const outputs: [string, string][] = [
+    ['collect (good)', good.output],
+    ...cases.map(({ mode, run }): [string, string] => [`collect ${mode}`, run.output]),
+    ['export', exported.output],
+    ['load', loaded.output],
+  ];
   const stored = await storedPolls(dataDir, path.join(dir, 'x.polls.csv'), options.databaseUrl);
   return { good, cases, exported, loaded, outputs, stored };
 }
@@ -152,7 +177,9 @@ export async function storedPolls(dataDir: string, pollsCsv: string, databaseUrl
     await dynamo.close();
   }
   const csv = readFileSync(pollsCsv, 'utf8');
-  const db: Database = databaseUrl ? await connectPostgres(databaseUrl) : await openDatabase({ dataDir, log: () => {} });
+  const db: Database = databaseUrl
+    ? await connectPostgres(databaseUrl)
+    : await openDatabase({ dataDir, log: () => {} });
   let rows: string;
   try {
     rows = JSON.stringify(await db.query('select * from polls'));
@@ -165,7 +192,12 @@ export async function storedPolls(dataDir: string, pollsCsv: string, databaseUrl
     ['PostgreSQL polls', rows],
   ];
   const errors = items.map((i) => i.error?.S).filter((e): e is string => e !== undefined);
-  return { texts, errors, items: items.length, failedCsvLines: csv.split('\n').filter((l) => l.includes(',failed,')).length };
+  return {
+    texts,
+    errors,
+    items: items.length,
+    failedCsvLines: csv.split('\n').filter((l) => l.includes(',failed,')).length,
+  };
 }
 
 /** Every regular file under `dir`, named by its path below it, its bytes as latin1 text (ASCII tokens survive). */
@@ -175,7 +207,8 @@ export function filesUnder(dir: string): [string, string][] {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
       const full = path.join(at, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(full, { throwIfNoEntry: false })?.isFile())) found.push([path.relative(dir, full), readFileSync(full).toString('latin1')]);
+      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(full, { throwIfNoEntry: false })?.isFile()))
+        found.push([path.relative(dir, full), readFileSync(full).toString('latin1')]);
     }
   };
   walk(dir);

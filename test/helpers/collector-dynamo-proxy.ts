@@ -30,16 +30,28 @@ export interface DynamoFaultProxy {
   close(): Promise<void>;
 }
 
-
 type WriteRequests = Record<string, unknown[]>;
 
-export async function startDynamoFaultProxy(target: string, options: DynamoFaults & { seed?: number } = {}): Promise<DynamoFaultProxy> {
+export async function startDynamoFaultProxy(
+  target: string,
+  options: DynamoFaults & { seed?: number } = {},
+): Promise<DynamoFaultProxy> {
   let faults: DynamoFaults = { ...options };
   const random = seededRandom(options.seed ?? 1);
-  const stats: DynamoProxyStats = { batchWrites: 0, throttled: 0, errors500: 0, unprocessedReturned: 0, itemsForwarded: 0, requests: 0 };
+  const stats: DynamoProxyStats = {
+    batchWrites: 0,
+    throttled: 0,
+    errors500: 0,
+    unprocessedReturned: 0,
+    itemsForwarded: 0,
+    requests: 0,
+  };
   const targetUrl = new URL(target);
 
-  const forward = (req: http.IncomingMessage, body: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+  const forward = (
+    req: http.IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: targetUrl.host, 'content-length': String(body.length) };
       const out = http.request(
@@ -47,7 +59,9 @@ export async function startDynamoFaultProxy(target: string, options: DynamoFault
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on('error', reject);
         },
       );
@@ -81,7 +95,10 @@ export async function startDynamoFaultProxy(target: string, options: DynamoFault
           }
           if (faults.error500Share && random() < faults.error500Share) {
             stats.errors500 += 1;
-            return reply(res, 500, { __type: 'com.amazon.coral.availability#InternalServerError', message: 'Internal server error' });
+            return reply(res, 500, {
+              __type: 'com.amazon.coral.availability#InternalServerError',
+              message: 'Internal server error',
+            });
           }
           const input = JSON.parse(body.toString('utf8')) as { RequestItems: WriteRequests };
           if (faults.unprocessedShare) {
@@ -102,7 +119,8 @@ export async function startDynamoFaultProxy(target: string, options: DynamoFault
         if (heldCount > 0 && answer.status === 200) {
           const out = JSON.parse(payload.toString('utf8')) as { UnprocessedItems?: WriteRequests };
           out.UnprocessedItems = { ...(out.UnprocessedItems ?? {}) };
-          for (const [table, items] of Object.entries(held)) out.UnprocessedItems[table] = [...(out.UnprocessedItems[table] ?? []), ...items];
+          for (const [table, items] of Object.entries(held))
+            out.UnprocessedItems[table] = [...(out.UnprocessedItems[table] ?? []), ...items];
           stats.unprocessedReturned += heldCount;
           payload = Buffer.from(JSON.stringify(out));
           // The body changed, so dynalite's checksum no longer holds.
@@ -113,7 +131,10 @@ export async function startDynamoFaultProxy(target: string, options: DynamoFault
         res.writeHead(answer.status, headers);
         res.end(payload);
       } catch (error) {
-        reply(res, 500, { __type: 'com.amazon.coral.availability#InternalServerError', message: (error as Error).message });
+        reply(res, 500, {
+          __type: 'com.amazon.coral.availability#InternalServerError',
+          message: (error as Error).message,
+        });
       }
     });
   });

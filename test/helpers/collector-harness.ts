@@ -31,9 +31,14 @@ export async function startDynamo(): Promise<EmbeddedDynamo> {
   return startEmbeddedDynamo();
 }
 
-export async function freshTables(endpoint: string): Promise<{ starsTable: string; pollsTable: string; client: DynamoDBClient }> {
+export async function freshTables(
+  endpoint: string,
+): Promise<{ starsTable: string; pollsTable: string; client: DynamoDBClient }> {
   tableCounter += 1;
-  const names = { starsTable: `stars-${process.pid}-${tableCounter}`, pollsTable: `polls-${process.pid}-${tableCounter}` };
+  const names = {
+    starsTable: `stars-${process.pid}-${tableCounter}`,
+    pollsTable: `polls-${process.pid}-${tableCounter}`,
+  };
   const client = createDynamoClient({ endpoint, region: 'us-east-1', maxAttempts: 1 });
   await ensureTables(client, names);
   return { ...names, client };
@@ -60,7 +65,14 @@ export function collector(options: {
   const logger = memoryLogger();
   const sleep = fastSleep();
   const metrics: string[] = [];
-  const github = createGitHubClient({ url: options.url, token: options.token ?? 'test-token', logger, sleep, timeoutMs: 5_000, ...options.github });
+  const github = createGitHubClient({
+    url: options.url,
+    token: options.token ?? 'test-token',
+    logger,
+    sleep,
+    timeoutMs: 5_000,
+    ...options.github,
+  });
   const run = createHandler({
     github,
     dynamo: options.dynamo,
@@ -82,7 +94,8 @@ export async function scanStars(client: DynamoDBClient, table: string): Promise<
   let start: Record<string, AttributeValue> | undefined;
   do {
     const out = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    for (const item of out.Items ?? []) rows.push({ repo: item.repo!.S!, ts: num(item.ts), stars: num(item.stars), repoId: num(item.repoId) });
+    for (const item of out.Items ?? [])
+      rows.push({ repo: item.repo!.S!, ts: num(item.ts), stars: num(item.stars), repoId: num(item.repoId) });
     start = out.LastEvaluatedKey;
   } while (start);
   return rows;
@@ -93,15 +106,40 @@ export async function scanPolls(client: DynamoDBClient, table: string): Promise<
   return out.Items ?? [];
 }
 
-export async function getPoll(client: DynamoDBClient, table: string, track: string, ts: number): Promise<Record<string, unknown> | undefined> {
-  const out = await client.send(new GetItemCommand({ TableName: table, Key: { track: { S: track }, ts: { N: String(ts) } } }));
+export async function getPoll(
+  client: DynamoDBClient,
+  table: string,
+  track: string,
+  ts: number,
+): Promise<Record<string, unknown> | undefined> {
+  const out = await client.send(
+    new GetItemCommand({ TableName: table, Key: { track: { S: track }, ts: { N: String(ts) } } }),
+  );
   if (!out.Item) return undefined;
-  return Object.fromEntries(Object.entries(out.Item).map(([k, v]) => [k, v.S ?? (v.N !== undefined ? Number(v.N) : v.L ? v.L.map((x) => x.S) : v)]));
+  return Object.fromEntries(
+    Object.entries(out.Item).map(([k, v]) => [
+      k,
+      v.S ?? (v.N !== undefined ? Number(v.N) : v.L ? v.L.map((x) => x.S) : v),
+    ]),
+  );
 }
 
 /** Rows as the simulator's ground truth shapes them, ranked. */
-export function ranked(rows: { repo?: string; nameWithOwner?: string; stars?: number; stargazerCount?: number; repoId?: number; databaseId?: number }[]) {
+export function ranked(
+  rows: {
+    repo?: string;
+    nameWithOwner?: string;
+    stars?: number;
+    stargazerCount?: number;
+    repoId?: number;
+    databaseId?: number;
+  }[],
+) {
   return rows
-    .map((r) => ({ repo: r.repo ?? r.nameWithOwner!, stars: r.stars ?? r.stargazerCount!, repoId: r.repoId ?? r.databaseId! }))
+    .map((r) => ({
+      repo: r.repo ?? r.nameWithOwner!,
+      stars: r.stars ?? r.stargazerCount!,
+      repoId: r.repoId ?? r.databaseId!,
+    }))
     .sort((a, b) => b.stars - a.stars || a.repoId - b.repoId);
 }

@@ -1,10 +1,10 @@
 // Fixtures for the ETL suites: an in-memory dynalite with the stars table, rows written with
 // BatchWriteItem, and the rows of a github_stars table read back in a stable order.
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoClient } from '../../core/dynamodb-client.js';
 import type { Database } from '../../core/database.js';
-import { ensureTables, startEmbeddedDynamo } from '../../local/dynamodb.js';
+import { createDynamoClient } from '../../core/dynamodb-client.js';
 import type { StarRow } from '../../etl/validate-row.js';
+import { ensureTables, startEmbeddedDynamo } from '../../local/dynamodb.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -36,7 +36,8 @@ export async function startTestDynamo(): Promise<TestDynamo> {
 export function makeRows(repos: number, slots: number, start = T0): StarRow[] {
   const rows: StarRow[] = [];
   for (let s = 0; s < slots; s++) {
-    for (let r = 0; r < repos; r++) rows.push({ repo: `owner-${r}/repo_${r}.x`, ts: start + s * 900, stars: 1000 * r + s });
+    for (let r = 0; r < repos; r++)
+      rows.push({ repo: `owner-${r}/repo_${r}.x`, ts: start + s * 900, stars: 1000 * r + s });
   }
   return rows;
 }
@@ -52,7 +53,14 @@ export async function putRows(client: DynamoDBClient, rows: readonly StarRow[], 
           new BatchWriteItemCommand({
             RequestItems: {
               [table]: chunk.map((r) => ({
-                PutRequest: { Item: { repo: { S: r.repo }, ts: { N: String(r.ts) }, stars: { N: String(r.stars) }, repoId: { N: '1' } } },
+                PutRequest: {
+                  Item: {
+                    repo: { S: r.repo },
+                    ts: { N: String(r.ts) },
+                    stars: { N: String(r.stars) },
+                    repoId: { N: '1' },
+                  },
+                },
               })),
             },
           }),
@@ -98,7 +106,10 @@ export async function tableState(db: Database): Promise<string> {
  * A real HTTP proxy in front of dynalite that answers every `every`-th Scan with DynamoDB's
  * throttling error (dynalite itself never throttles).
  */
-export async function startThrottlingProxy(target: string, every: number): Promise<{ endpoint: string; throttled: () => number; close(): Promise<void> }> {
+export async function startThrottlingProxy(
+  target: string,
+  every: number,
+): Promise<{ endpoint: string; throttled: () => number; close(): Promise<void> }> {
   const http = await import('node:http');
   let scans = 0;
   let throttled = 0;

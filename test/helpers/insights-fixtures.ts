@@ -58,7 +58,12 @@ export function generateInsightData(seed = 11): InsightData {
   const rows: StarRow[] = [];
   const total = DAYS * SLOTS_PER_DAY;
   // About `perDay` stars a day, arriving slot by slot with noise.
-  const series = (repo: (slot: number) => string, start: number, perDay: number, options: { from?: number; skip?: (slot: number) => boolean; extra?: (slot: number) => number } = {}) => {
+  const series = (
+    repo: (slot: number) => string,
+    start: number,
+    perDay: number,
+    options: { from?: number; skip?: (slot: number) => boolean; extra?: (slot: number) => number } = {},
+  ) => {
     let stars = start;
     for (let s = options.from ?? 0; s < total; s++) {
       stars += rand() * ((2 * perDay) / SLOTS_PER_DAY) + (options.extra?.(s) ?? 0);
@@ -126,7 +131,10 @@ export async function insertInsightTables(db: Database, data: Pick<InsightData, 
 }
 
 /** Each repo's last sample per UTC day, renamed repos under their latest name: the slow, obvious way. */
-export function dailySeries(rows: StarRow[], canonical: (repo: string) => string): Map<string, Map<number, { ts: number; stars: number }>> {
+export function dailySeries(
+  rows: StarRow[],
+  canonical: (repo: string) => string,
+): Map<string, Map<number, { ts: number; stars: number }>> {
   const out = new Map<string, Map<number, { ts: number; stars: number }>>();
   for (const r of rows) {
     const repo = canonical(r.repo);
@@ -140,20 +148,32 @@ export function dailySeries(rows: StarRow[], canonical: (repo: string) => string
 }
 
 /** Ranks per day by stars (most first), ties by name in byte order, computed by brute force. */
-export function bruteForceRanks(rows: StarRow[], canonical: (repo: string) => string): { day: number; rank: number; repo: string; stars: number }[] {
+export function bruteForceRanks(
+  rows: StarRow[],
+  canonical: (repo: string) => string,
+): { day: number; rank: number; repo: string; stars: number }[] {
   const byDay = new Map<number, { repo: string; stars: number }[]>();
   for (const [repo, days] of dailySeries(rows, canonical)) {
     for (const [day, s] of days) byDay.set(day, [...(byDay.get(day) ?? []), { repo, stars: s.stars }]);
   }
-  const byteOrder = (a: string, b: string) => (Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
   return [...byDay]
     .sort(([a], [b]) => a - b)
     .flatMap(([day, list]) =>
-      list.sort((a, b) => b.stars - a.stars || byteOrder(a.repo, b.repo)).map((e, i) => ({ day, rank: i + 1, repo: e.repo, stars: e.stars })),
+      list
+        .sort((a, b) => b.stars - a.stars || byteOrder(a.repo, b.repo))
+        .map((e, i) => ({ day, rank: i + 1, repo: e.repo, stars: e.stars })),
     );
 }
 
 /** The slot ranges a coverage-gaps query must return, as epoch seconds. */
 export function expectedGaps(ranges: [number, number][], status: string, track: string, cadence = SLOT) {
-  return ranges.map(([a, b]) => ({ track, status, start_ts: D0 + a * SLOT, end_ts: D0 + b * SLOT, slots: b - a + 1, cadence }));
+  return ranges.map(([a, b]) => ({
+    track,
+    status,
+    start_ts: D0 + a * SLOT,
+    end_ts: D0 + b * SLOT,
+    slots: b - a + 1,
+    cadence,
+  }));
 }

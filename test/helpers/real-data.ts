@@ -11,7 +11,8 @@ export const REAL_CSV_GZ = fileURLToPath(new URL('../../datasets/github-ranking-
 
 /** The compressed data set, for readers that take gzip (readCsvBatches, the load CLI). */
 export function requireRealCsvGz(): string {
-  if (!existsSync(REAL_CSV_GZ)) throw new Error(`real data set missing: ${REAL_CSV_GZ} (it ships in the repository: is the checkout complete?)`);
+  if (!existsSync(REAL_CSV_GZ))
+    throw new Error(`real data set missing: ${REAL_CSV_GZ} (it ships in the repository: is the checkout complete?)`);
   return REAL_CSV_GZ;
 }
 

@@ -16,7 +16,6 @@ export interface BadInput {
   lines: number;
 }
 
-
 const T0 = 1_545_091_200;
 
 interface Row {
@@ -30,7 +29,11 @@ const pick = <T>(r: Rand, items: readonly T[]): T => items[Math.floor(r() * item
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 function validRow(r: Rand, i: number): Row {
-  return { repo: `owner-${int(r, 0, 40)}/repo_${i}.x`, ts: String(T0 + int(r, 0, 500) * 900), stars: String(int(r, 0, 200_000)) };
+  return {
+    repo: `owner-${int(r, 0, 40)}/repo_${i}.x`,
+    ts: String(T0 + int(r, 0, 500) * 900),
+    stars: String(int(r, 0, 200_000)),
+  };
 }
 
 const join = (row: Row) => `${row.repo},${row.ts},${row.stars}`;
@@ -110,7 +113,15 @@ const DEFECTS: Record<string, Defect> = {
     return { text: f.join(','), detail: `${size} chars in field ${field}` };
   },
   'non-utf8': (r, row) => {
-    const bytes = pick(r, [[0xff], [0xfe], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf0, 0x28, 0x8c, 0x28], [0x80], [0xc0, 0xaf]]);
+    const bytes = pick(r, [
+      [0xff],
+      [0xfe],
+      [0xc3, 0x28],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x28, 0x8c, 0x28],
+      [0x80],
+      [0xc0, 0xaf],
+    ]);
     const line = join(row);
     const at = int(r, 1, line.length - 1);
     return {
@@ -119,7 +130,9 @@ const DEFECTS: Record<string, Defect> = {
     };
   },
   'negative-integer': (r, row) =>
-    r() < 0.5 ? { text: join({ ...row, ts: `-${row.ts}` }), detail: 'ts' } : { text: join({ ...row, stars: `-${int(r, 1, 99_999)}` }), detail: 'stars' },
+    r() < 0.5
+      ? { text: join({ ...row, ts: `-${row.ts}` }), detail: 'ts' }
+      : { text: join({ ...row, stars: `-${int(r, 1, 99_999)}` }), detail: 'stars' },
   'overflowing-integer': (r, row) => {
     const v = pick(r, ['2147483648', '4294967296', '9223372036854775808', '99999999999999999999', '1'.repeat(30)]);
     if (r() < 0.5) return { text: join({ ...row, stars: v }), detail: `stars ${v}` };
@@ -129,8 +142,26 @@ const DEFECTS: Record<string, Defect> = {
   },
   'ts-out-of-range': (_r, row) => ({ text: join({ ...row, ts: String(T0 - 20 * 365 * 86_400) }), detail: 'ts 1998' }),
   'not-an-integer': (r, row) => {
-    const v = pick(r, ['12.5', '1.5e3', '1e3', '.5', '5.', 'NaN', 'Infinity', '0x10', '1_000', '+5', ' 5', '5 ', 'five', '١٢', '５']);
-    return r() < 0.5 ? { text: join({ ...row, stars: v }), detail: `stars ${v}` } : { text: join({ ...row, ts: v === '5.' ? `${row.ts}.0` : v }), detail: `ts ${v}` };
+    const v = pick(r, [
+      '12.5',
+      '1.5e3',
+      '1e3',
+      '.5',
+      '5.',
+      'NaN',
+      'Infinity',
+      '0x10',
+      '1_000',
+      '+5',
+      ' 5',
+      '5 ',
+      'five',
+      '١٢',
+      '５',
+    ]);
+    return r() < 0.5
+      ? { text: join({ ...row, stars: v }), detail: `stars ${v}` }
+      : { text: join({ ...row, ts: v === '5.' ? `${row.ts}.0` : v }), detail: `ts ${v}` };
   },
   'empty-field': (r, row) => {
     const which = int(r, 0, 3);

@@ -37,7 +37,14 @@ export interface CorpusFigures {
 
 /** Loads every input through the in-process loader on `db`, one after another. */
 export async function runCorpus(db: Database, corpus: readonly BadInput[], file: string): Promise<CorpusFigures> {
-  const figures: CorpusFigures = { tried: 0, rejectedWithLine: 0, accepted: 0, wrongLine: [], databaseChanged: 0, byKind: {} };
+  const figures: CorpusFigures = {
+    tried: 0,
+    rejectedWithLine: 0,
+    accepted: 0,
+    wrongLine: [],
+    databaseChanged: 0,
+    byKind: {},
+  };
   const before = await starsState(db);
   try {
     for (const input of corpus) {
@@ -53,8 +60,15 @@ export async function runCorpus(db: Database, corpus: readonly BadInput[], file:
       }
       if (error !== undefined) {
         const message = (error as Error).message ?? String(error);
-        if (error instanceof RowError && error.line === input.line && message.includes(`line ${input.line}:`)) figures.rejectedWithLine += 1;
-        else figures.wrongLine.push({ kind: input.kind, detail: input.detail, line: input.line, message: message.slice(0, 200) });
+        if (error instanceof RowError && error.line === input.line && message.includes(`line ${input.line}:`))
+          figures.rejectedWithLine += 1;
+        else
+          figures.wrongLine.push({
+            kind: input.kind,
+            detail: input.detail,
+            line: input.line,
+            message: message.slice(0, 200),
+          });
       }
       if ((await starsState(db)) !== before) figures.databaseChanged += 1;
     }

@@ -19,7 +19,10 @@ export interface Child {
 
 /** A CLI under tsx, as `npx tsx <script>` runs it (without npx's own start-up). */
 export function startCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...CHILD_ENV, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...CHILD_ENV, ...env },
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -76,7 +79,18 @@ export async function exportWithKills(options: {
     seconds: 0,
     finalOutput: '',
   };
-  const args = ['--out', options.out, '--endpoint', options.endpoint, '--table', options.table, '--segments', String(options.segments ?? 3), '--page-size', String(options.pageSize ?? 50)];
+  const args = [
+    '--out',
+    options.out,
+    '--endpoint',
+    options.endpoint,
+    '--table',
+    options.table,
+    '--segments',
+    String(options.segments ?? 3),
+    '--page-size',
+    String(options.pageSize ?? 50),
+  ];
   const checkpointFile = `${options.out}.checkpoint.json`;
   for (let attempt = 0; ; attempt++) {
     if (attempt > options.kills + 5) throw new Error(`export did not finish after ${attempt} runs`);
@@ -175,7 +189,9 @@ export async function interruptLoadCli(options: {
   how: 'kill' | 'terminate';
   delayMs?: number;
 }): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-  const child = startCli('etl/load-cli.ts', ['--file', options.file, '--batch-rows', '10000'], { DATABASE_URL: tagged(options.url, options.tag) });
+  const child = startCli('etl/load-cli.ts', ['--file', options.file, '--batch-rows', '10000'], {
+    DATABASE_URL: tagged(options.url, options.tag),
+  });
   let done = false;
   void child.exited.then(() => (done = true));
   const deadline = Date.now() + 60_000;
@@ -189,7 +205,10 @@ export async function interruptLoadCli(options: {
   await pause(options.delayMs ?? 0);
   if (done) throw new Error('the load finished before it could be interrupted: use a bigger file');
   if (options.how === 'kill') child.process.kill('SIGKILL');
-  else await options.admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [options.tag]);
+  else
+    await options.admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
+      options.tag,
+    ]);
   const end = await child.exited;
   await waitSessionGone(options.admin, options.tag);
   return end;

@@ -95,14 +95,23 @@ async function untilPhase(watch: Watch): Promise<{ admin: Observer; phasesSeen: 
   const phasesSeen: string[] = [];
   let admin: Observer | undefined;
   for (;;) {
-    if (done) throw new Error(`the load ended before its primary-key build reached ${watch.killAt} (phases seen: ${phasesSeen.join(', ') || 'none'}; use a bigger file): ${(await watch.child.exited).output.slice(-500)}`);
-    if (Date.now() > deadline) throw new Error(`no primary-key build phase ${watch.killAt} seen within 150 s of starting the load (phases seen: ${phasesSeen.join(', ') || 'none'})`);
+    if (done)
+      throw new Error(
+        `the load ended before its primary-key build reached ${watch.killAt} (phases seen: ${phasesSeen.join(', ') || 'none'}; use a bigger file): ${(await watch.child.exited).output.slice(-500)}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(
+        `no primary-key build phase ${watch.killAt} seen within 150 s of starting the load (phases seen: ${phasesSeen.join(', ') || 'none'})`,
+      );
     admin ??= await watch.connect();
     const phase = admin ? await keyBuildPhase(admin, watch.tag) : undefined;
     if (phase !== undefined && phase !== phasesSeen.at(-1)) phasesSeen.push(phase);
     if (admin && phase !== undefined && watch.killAt.test(phase)) return { admin, phasesSeen };
     // The build came and went without the wanted phase: say so rather than kill elsewhere.
-    if (phase === undefined && phasesSeen.length > 0) throw new Error(`the primary-key build ended before phase ${watch.killAt} was seen (phases seen: ${phasesSeen.join(', ')})`);
+    if (phase === undefined && phasesSeen.length > 0)
+      throw new Error(
+        `the primary-key build ended before phase ${watch.killAt} was seen (phases seen: ${phasesSeen.join(', ')})`,
+      );
     await pause(10);
   }
 }
@@ -121,18 +130,28 @@ export async function killDuringKeyBuild(options: {
 }): Promise<{ kill: KeyBuildKill; admin: Observer }> {
   const started = performance.now();
   const child = startCli('etl/load-cli.ts', ['--file', options.file], { ...options.env, PGAPPNAME: options.tag });
-  const { admin, phasesSeen } = await untilPhase({ child, tag: options.tag, connect: options.connect, killAt: options.killAt });
+  const { admin, phasesSeen } = await untilPhase({
+    child,
+    tag: options.tag,
+    connect: options.connect,
+    killAt: options.killAt,
+  });
   child.process.kill('SIGKILL');
   const end = await child.exited;
   const killedAfterMs = Math.round(performance.now() - started);
   const after = await keyBuildPhase(admin, options.tag);
   // The orphaned backend finishes its statement, fails to answer, and rolls back.
   await waitSessionGone(admin, options.tag);
-  return { kill: { killedAfterMs, phasesSeen, buildingAfterKill: after !== undefined, signal: end.signal, output: end.output }, admin };
+  return {
+    kill: { killedAfterMs, phasesSeen, buildingAfterKill: after !== undefined, signal: end.signal, output: end.output },
+    admin,
+  };
 }
 
 /** github_stars against the CSV's figures, plus the state of its primary key. */
-export async function loadedFigures(db: Database): Promise<{ rows: number; distinct: number; starsSum: string; tsSum: string; key: string }> {
+export async function loadedFigures(
+  db: Database,
+): Promise<{ rows: number; distinct: number; starsSum: string; tsSum: string; key: string }> {
   const [f] = await db.query<{ rows: number; distinct: number; stars: string; ts: string }>(
     'select count(*)::int as rows, count(distinct (repo, ts))::int as distinct, sum(stars)::text as stars, sum(ts)::text as ts from github_stars',
   );

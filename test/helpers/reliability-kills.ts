@@ -41,13 +41,21 @@ export function startCollect(dataDir: string, run: CollectRun): Child {
     POLLS_TABLE,
     LOG_LEVEL: 'warn',
   };
-  return startCli('local/collect.ts', ['--simulate', '--seed', String(run.seed), '--at', run.at, '--top', String(run.top), '--json'], env);
+  return startCli(
+    'local/collect.ts',
+    ['--simulate', '--seed', String(run.seed), '--at', run.at, '--top', String(run.top), '--json'],
+    env,
+  );
 }
 
 /** The true top N at `at`: an independent copy of the world the child's simulator serves. */
 export function truthAt(run: CollectRun): Map<string, { stars: number; repoId: number }> {
   const world = createWorld({ seed: run.seed, start: SIM_START });
-  return new Map(world.top(TRACK, Date.parse(run.at), run.top).map((r) => [r.nameWithOwner, { stars: r.stargazerCount, repoId: r.databaseId }]));
+  return new Map(
+    world
+      .top(TRACK, Date.parse(run.at), run.top)
+      .map((r) => [r.nameWithOwner, { stars: r.stargazerCount, repoId: r.databaseId }]),
+  );
 }
 
 export interface StoreView {
@@ -72,28 +80,37 @@ export async function readStore(dataDir: string, ts: number): Promise<StoreView>
 }
 
 /** What is wrong with a completed slot: [] when it holds exactly the truth and says ok. */
-export function slotProblems(view: StoreView, truth: Map<string, { stars: number; repoId: number }>, ts: number): string[] {
+export function slotProblems(
+  view: StoreView,
+  truth: Map<string, { stars: number; repoId: number }>,
+  ts: number,
+): string[] {
   const problems: string[] = [];
   const ids = new Set<number>();
   for (const row of view.rows) {
     const want = truth.get(row.repo);
     if (row.ts !== ts) problems.push(`row of another slot: ${row.repo} @ ${row.ts}`);
     else if (!want) problems.push(`row of a name outside the true top: ${row.repo}`);
-    else if (want.stars !== row.stars || want.repoId !== row.repoId) problems.push(`${row.repo}: stored ${row.stars}/${row.repoId}, true ${want.stars}/${want.repoId}`);
+    else if (want.stars !== row.stars || want.repoId !== row.repoId)
+      problems.push(`${row.repo}: stored ${row.stars}/${row.repoId}, true ${want.stars}/${want.repoId}`);
     if (ids.has(row.repoId)) problems.push(`repo id ${row.repoId} twice`);
     ids.add(row.repoId);
   }
   const stored = new Set(view.rows.map((r) => r.repo));
   const missing = [...truth.keys()].filter((name) => !stored.has(name));
-  if (missing.length > 0) problems.push(`${missing.length} of the true top missing, e.g. ${missing.slice(0, 3).join(', ')}`);
+  if (missing.length > 0)
+    problems.push(`${missing.length} of the true top missing, e.g. ${missing.slice(0, 3).join(', ')}`);
   const p = view.poll;
   if (p?.status !== 'ok' || p.expected !== truth.size || p.written !== truth.size) {
-    problems.push(`poll record not ok for ${truth.size}: ${JSON.stringify({ status: p?.status, expected: p?.expected, written: p?.written, error: p?.error })}`);
+    problems.push(
+      `poll record not ok for ${truth.size}: ${JSON.stringify({ status: p?.status, expected: p?.expected, written: p?.written, error: p?.error })}`,
+    );
   }
   // An ok record keeps exactly its snapshot's names, for a later delivery of the slot to compare with.
   const packed = (p?.writing as { B?: Uint8Array } | undefined)?.B;
   const kept = packed ? unpackNames(packed) : [];
-  if (kept.length !== truth.size || kept.some((name) => !truth.has(name))) problems.push(`the ok record keeps ${kept.length} names, not the ${truth.size} of its snapshot`);
+  if (kept.length !== truth.size || kept.some((name) => !truth.has(name)))
+    problems.push(`the ok record keeps ${kept.length} names, not the ${truth.size} of its snapshot`);
   return problems.slice(0, 20);
 }
 
@@ -101,16 +118,24 @@ export function slotProblems(view: StoreView, truth: Map<string, { stars: number
  * What is wrong with the state a killed attempt left: every row is a true row of that attempt's
  * snapshot, and rows without an `ok` record are announced by the interrupted record.
  */
-export function leftProblems(view: StoreView, truth: Map<string, { stars: number; repoId: number }>, ts: number): string[] {
+export function leftProblems(
+  view: StoreView,
+  truth: Map<string, { stars: number; repoId: number }>,
+  ts: number,
+): string[] {
   if (view.poll?.status === 'ok') return slotProblems(view, truth, ts);
   const problems: string[] = [];
   for (const row of view.rows) {
     const want = truth.get(row.repo);
-    if (row.ts !== ts || want?.stars !== row.stars || want.repoId !== row.repoId) problems.push(`killed attempt left a wrong row: ${JSON.stringify(row)}`);
+    if (row.ts !== ts || want?.stars !== row.stars || want.repoId !== row.repoId)
+      problems.push(`killed attempt left a wrong row: ${JSON.stringify(row)}`);
   }
-  if (view.poll === undefined && view.rows.length > 0) problems.push(`${view.rows.length} rows without a poll record (a silent partial slot)`);
+  if (view.poll === undefined && view.rows.length > 0)
+    problems.push(`${view.rows.length} rows without a poll record (a silent partial slot)`);
   if (view.poll !== undefined && (view.poll.status !== 'failed' || view.poll.error !== INTERRUPTED)) {
-    problems.push(`killed attempt left a record that is neither ok nor interrupted: ${JSON.stringify({ status: view.poll.status, error: view.poll.error })}`);
+    problems.push(
+      `killed attempt left a record that is neither ok nor interrupted: ${JSON.stringify({ status: view.poll.status, error: view.poll.error })}`,
+    );
   }
   return problems.slice(0, 20);
 }
@@ -168,7 +193,12 @@ async function awaitMoment(child: Child, dataDir: string, plan: KillPlan): Promi
 }
 
 /** One cycle in a fresh data directory: an attempt at `killed.at` SIGKILLed per `plan`, then a redelivery at `redelivery.at` run to its end. */
-export async function killAndRedeliver(root: string, killed: CollectRun, redelivery: CollectRun, plan: KillPlan): Promise<KillOutcome> {
+export async function killAndRedeliver(
+  root: string,
+  killed: CollectRun,
+  redelivery: CollectRun,
+  plan: KillPlan,
+): Promise<KillOutcome> {
   const dataDir = reachableTempDir(path.join(root, 'collect-'));
   const ts = slotOf(new Date(killed.at));
   if (slotOf(new Date(redelivery.at)) !== ts) throw new Error('a redelivery polls the same slot');
@@ -179,7 +209,8 @@ export async function killAndRedeliver(root: string, killed: CollectRun, redeliv
   const killedAfterMs = Math.round(performance.now() - started);
   const left = await readStore(dataDir, ts);
   const problems = end.signal === 'SIGKILL' ? leftProblems(left, truthAt(killed), ts) : [];
-  if (end.signal !== 'SIGKILL' && end.code !== 0) problems.push(`unkilled attempt exited ${end.code}: ${end.output.slice(-500)}`);
+  if (end.signal !== 'SIGKILL' && end.code !== 0)
+    problems.push(`unkilled attempt exited ${end.code}: ${end.output.slice(-500)}`);
 
   const again = performance.now();
   const rerun = await startCollect(dataDir, redelivery).exited;
@@ -201,14 +232,21 @@ export async function killAndRedeliver(root: string, killed: CollectRun, redeliv
 }
 
 /** A full, unkilled run in a fresh directory: how long it takes, how big its store ends, and whether it matches the truth. */
-export async function calibrate(root: string, run: CollectRun): Promise<{ ms: number; bytes: number; problems: string[] }> {
+export async function calibrate(
+  root: string,
+  run: CollectRun,
+): Promise<{ ms: number; bytes: number; problems: string[] }> {
   const dataDir = reachableTempDir(path.join(root, 'calibrate-'));
   const started = performance.now();
   const end = await startCollect(dataDir, run).exited;
   const ms = Math.round(performance.now() - started);
   if (end.code !== 0) throw new Error(`collect exited ${end.code ?? end.signal}: ${end.output.slice(-1000)}`);
   const bytes = dirBytes(embeddedDynamoDir(dataDir));
-  const problems = slotProblems(await readStore(dataDir, slotOf(new Date(run.at))), truthAt(run), slotOf(new Date(run.at)));
+  const problems = slotProblems(
+    await readStore(dataDir, slotOf(new Date(run.at))),
+    truthAt(run),
+    slotOf(new Date(run.at)),
+  );
   rmSync(dataDir, { recursive: true, force: true });
   return { ms, bytes, problems };
 }

@@ -11,8 +11,8 @@ import { isRepoName } from '../../core/repo-name.js';
 import { createGitHubClient } from '../../lambda/github-client.js';
 import { createHandler, PollIncompleteError } from '../../lambda/handler.js';
 import { MAX_PLAUSIBLE_STARS } from '../../lambda/validate-nodes.js';
-import { type HostileOptions, HOSTILE_NAMES, startGitHubSimulator } from '../../local/github-sim/index.js';
 import { ensureTables, startEmbeddedDynamo } from '../../local/dynamodb.js';
+import { HOSTILE_NAMES, type HostileOptions, startGitHubSimulator } from '../../local/github-sim/index.js';
 import { startDynamoFaultProxy } from './collector-dynamo-proxy.js';
 import { fastSleep, getPoll, scanStars } from './collector-harness.js';
 import { seededRandom } from './random.js';
@@ -83,7 +83,6 @@ export interface SoakFigures {
   seconds: number;
 }
 
-
 /** The same client, except that once `afterBatches` BatchWriteItems have landed the invocation is killed. */
 function killingClient(client: DynamoDBClient, kill: AbortController, afterBatches: number): DynamoDBClient {
   let landed = 0;
@@ -92,7 +91,8 @@ function killingClient(client: DynamoDBClient, kill: AbortController, afterBatch
       if (prop !== 'send') return Reflect.get(target, prop, receiver);
       return async (command: unknown, options?: unknown) => {
         const out = await (target.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
-        if (command instanceof BatchWriteItemCommand && ++landed >= afterBatches) kill.abort(new Error('invocation killed'));
+        if (command instanceof BatchWriteItemCommand && ++landed >= afterBatches)
+          kill.abort(new Error('invocation killed'));
         return out;
       };
     },
@@ -119,7 +119,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const random = seededRandom(seed * 7919);
   const start = Date.parse('2026-02-02T00:00:00Z');
 
-  const sim = await startGitHubSimulator({ seed, reposPerLanguage: options.reposPerLanguage ?? 1500, start, hostile: options.hostile });
+  const sim = await startGitHubSimulator({
+    seed,
+    reposPerLanguage: options.reposPerLanguage ?? 1500,
+    start,
+    hostile: options.hostile,
+  });
   const dynalite = await startEmbeddedDynamo();
   const proxy = await startDynamoFaultProxy(dynalite.endpoint, {
     seed,
@@ -142,7 +147,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   });
   // Waits are recorded, not slept: retry-after and backoff stay in the logic, not the wall clock.
   const sleep = fastSleep();
-  const github = createGitHubClient({ url: sim.url, token: 'soak-token', logger, sleep, random, timeoutMs: options.timeoutMs ?? 150 });
+  const github = createGitHubClient({
+    url: sim.url,
+    token: 'soak-token',
+    logger,
+    sleep,
+    random,
+    timeoutMs: options.timeoutMs ?? 150,
+  });
 
   const figures: SoakFigures = {
     slots: options.slots,
@@ -161,7 +173,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     pollsNotOk: {},
     rejectedRecorded: 0,
     staleRemoved: 0,
-    faults: { github502: 0, githubSecondary: 0, githubTimeouts: 0, dynamoThrottled: 0, dynamo500: 0, dynamoUnprocessedItems: 0, kills: 0 },
+    faults: {
+      github502: 0,
+      githubSecondary: 0,
+      githubTimeouts: 0,
+      dynamoThrottled: 0,
+      dynamo500: 0,
+      dynamoUnprocessedItems: 0,
+      kills: 0,
+    },
     githubRequests: 0,
     seconds: 0,
   };
@@ -236,7 +256,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       bySlot.set(row.ts, slot);
       if (slot.has(row.repo)) figures.duplicates += 1;
       slot.set(row.repo, row.stars);
-      if (!isRepoName(row.repo) || HOSTILE_NAMES.includes(row.repo) || !Number.isInteger(row.stars) || row.stars < 0 || row.stars > MAX_PLAUSIBLE_STARS) {
+      if (
+        !isRepoName(row.repo) ||
+        HOSTILE_NAMES.includes(row.repo) ||
+        !Number.isInteger(row.stars) ||
+        row.stars < 0 ||
+        row.stars > MAX_PLAUSIBLE_STARS
+      ) {
         figures.invalidRows += 1;
       }
     }
