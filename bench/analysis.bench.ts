@@ -8,9 +8,9 @@
 // answers compared.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { firstDifference } from '../analysis/compare-results.js';
-import { analysisDef, ensureInsightTables, REFERENCE_ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
-import { ensureSummaries, invalidateSummaries } from '../analysis/summary.js';
+import { firstDifference } from '../analysis/queries/compare-results.js';
+import { analysisDef, ensureInsightTables, REFERENCE_ANALYSES, runAnalysis } from '../analysis/queries/run-analysis.js';
+import { ensureSummaries, invalidateSummaries } from '../analysis/queries/summary.js';
 import { connectPostgres, type Database } from '../core/database.js';
 import type { BenchResult } from './run.js';
 

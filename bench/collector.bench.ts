@@ -7,14 +7,14 @@
 // BENCH_COLLECTOR_LATENCY_MS (default 300), BENCH_COLLECTOR_TOPS (default "1000,10000").
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { slotOf } from '../core/domain.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
 import { createLogger } from '../core/log.js';
+import { createDynamoClient } from '../core/store/client.js';
+import { ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
 import { createGitHubClient, newCounters } from '../lambda/github-client.js';
 import { createHandler } from '../lambda/handler.js';
 import { searchAll } from '../lambda/search.js';
 import { validateNodes } from '../lambda/validate-nodes.js';
 import { toItem } from '../lambda/write-snapshot.js';
-import { ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
 import { startGitHubSimulator } from '../local/github-sim/index.js';
 import type { BenchResult } from './run.js';
 

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoClient } from '../core/dynamodb-client.js';
-import { ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
+import { createDynamoClient } from '../core/store/client.js';
+import { ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
 
 export const title = 'Export: DynamoDB (dynalite) -> CSV, rows/s and peak RSS';
 
@@ -61,7 +61,19 @@ async function exportOnce(endpoint: string, table: string, out: string, nodeOpti
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'etl/export-cli.ts', '--out', out, '--segments', '4', '--endpoint', endpoint, '--table', table],
+    [
+      '--import',
+      'tsx',
+      'etl/export/export-cli.ts',
+      '--out',
+      out,
+      '--segments',
+      '4',
+      '--endpoint',
+      endpoint,
+      '--table',
+      table,
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

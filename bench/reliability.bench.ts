@@ -25,8 +25,8 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';
 import { sqlFile } from '../core/sql-file.js';
-import { loadBatches } from '../etl/load.js';
-import { readCsvBatches } from '../etl/read-csv.js';
+import { readCsvBatches } from '../etl/formats/read-csv.js';
+import { loadBatches } from '../etl/load/load.js';
 import { ECHO_TOKEN_MODES, startGitHubSimulator } from '../local/github-sim/index.js';
 import { demoWithOthers, loadTwoAtOnce, loadWhileAnalyzing, runCommand } from '../test/helpers/careless-concurrent.js';
 import { CONFIG_MISTAKES, createLab, probeReadOnlyMount, tryMistake } from '../test/helpers/careless-config.js';
@@ -284,7 +284,7 @@ async function loadLoadPair(i: number, dir: string, random: () => number): Promi
   const already: string[] = [];
   if (i % 2 === 1) {
     const seed = writeCsv(path.join(dir, 'seed.csv'), slice(Math.floor(slots * 0.3), Math.floor(slots * 0.7)));
-    const seeded = await runCommand('etl/load-cli.ts', ['--file', seed], {
+    const seeded = await runCommand('etl/load/load-cli.ts', ['--file', seed], {
       DATABASE_URL: '',
       STARTRAIL_DATA_DIR: dataDir,
     });

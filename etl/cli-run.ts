@@ -3,11 +3,11 @@
 import { errorLine, SettingError } from '../core/cli-text.js';
 import { DataDirError } from '../core/data-dir.js';
 import { DatabaseConnectError, EmbeddedPostgresError } from '../core/database.js';
-import { CheckpointError } from './checkpoint.js';
-import { ExportError } from './export.js';
-import { ConnectionLostError } from './load.js';
-import { EmptyStoreError, StoreLockedError } from './stars-source.js';
-import { RowError } from './validate-row.js';
+import { CheckpointError } from './export/checkpoint.js';
+import { ExportError } from './export/export.js';
+import { EmptyStoreError, StoreLockedError } from './export/stars-source.js';
+import { RowError } from './formats/validate-row.js';
+import { ConnectionLostError } from './load/load.js';
 
 export class CliError extends Error {
   override readonly name = 'CliError';

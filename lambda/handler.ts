@@ -4,10 +4,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../core/config.js';
 import { slotOf, type Track } from '../core/domain.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { fieldProblem } from '../core/star-row.js';
+import { createDynamoClient } from '../core/store/client.js';
 import { createGitHubClient, type GitHubClient } from './github-client.js';
 import { type MetricSink, stdoutMetricSink } from './metrics.js';
 import { pollTrack } from './poll-track.js';

@@ -6,8 +6,8 @@
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { StarSample, Track } from '../core/domain.js';
-import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 import type { Logger } from '../core/log.js';
+import { isRetryableDynamoError } from '../core/store/client.js';
 import { fetchTop } from './fetch-top.js';
 import { defaultSleep, type GitHubClient, GitHubError, newCounters } from './github-client.js';
 import { emitPollMetrics, type MetricSink } from './metrics.js';

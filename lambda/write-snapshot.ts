@@ -4,9 +4,9 @@
 // exactly how much landed.
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { StarSample } from '../core/domain.js';
-import { isRetryableDynamoError } from '../core/dynamodb-client.js';
 import type { Logger } from '../core/log.js';
 import { starRowProblem } from '../core/star-row.js';
+import { isRetryableDynamoError } from '../core/store/client.js';
 import { backoffDelay, defaultSleep } from './github-client.js';
 
 export const BATCH_SIZE = 25;

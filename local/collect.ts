@@ -7,15 +7,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { errorText, SettingError } from '../core/cli-text.js';
 import { loadConfig } from '../core/config.js';
 import { MAX_TOP, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
 import { createLogger, redact } from '../core/log.js';
 import { fieldProblem, TS_MAX, TS_MIN } from '../core/star-row.js';
+import { createDynamoClient } from '../core/store/client.js';
+import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
 import { createGitHubClient } from '../lambda/github-client.js';
 import { type CollectResult, createHandler, PollIncompleteError } from '../lambda/handler.js';
 import type { PollRecord } from '../lambda/record-poll.js';
 import { resolveToken } from '../lambda/token.js';
-import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from './dynamodb.js';
 
 // The SDK's notice about future Node versions (the Lambda runs Node 22) is noise on a local run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

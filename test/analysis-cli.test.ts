@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
+import { ANALYSES, runAnalysis } from '../analysis/queries/run-analysis.js';
 import { connectPostgres } from '../core/database.js';
 import { generateRows, HARD, insertRows, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { freshSchema, serverUrl, type TestSchema } from './helpers/postgres.js';
@@ -21,7 +21,7 @@ async function cli(
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'analysis', script), ...args],
+      ['--import', 'tsx', path.join(ROOT, 'analysis', script.startsWith('report') ? 'report' : 'analyze', script), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: databaseUrl },

@@ -1,14 +1,14 @@
 // Our analyses give the article's answers: on generated data with every hard case, on both
 // the embedded server and the PostgreSQL server, and on the real data set on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstDifference } from '../analysis/compare-results.js';
+import { firstDifference } from '../analysis/queries/compare-results.js';
 import {
   analysisDef,
   ensureInsightTables,
   fastestRepos,
   REFERENCE_ANALYSES,
   runAnalysis,
-} from '../analysis/run-analysis.js';
+} from '../analysis/queries/run-analysis.js';
 import { sqlFile } from '../core/sql-file.js';
 import {
   embeddedDb,

@@ -15,7 +15,7 @@ const TIMEOUT_MS = 30_000;
 // Each tsx start is about a second of CPU; a few at a time keeps them well inside the timeout.
 const CONCURRENCY = 4;
 
-/** The CLIs behind the npm scripts: `"export": "tsx etl/export-cli.ts"` -> export: etl/export-cli.ts (also `node ... --import tsx <file>`). */
+/** The CLIs behind the npm scripts: `"export": "tsx etl/export/export-cli.ts"` -> export: etl/export/export-cli.ts (also `node ... --import tsx <file>`). */
 const COMMANDS: Record<string, string> = Object.fromEntries(
   Object.entries(
     (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { slotOf } from '../core/domain.js';
 import { createLogger } from '../core/log.js';
+import { type EmbeddedDynamo, ensureTables } from '../core/store/embedded-store.js';
 import { handler, lambdaHandler, PollIncompleteError } from '../lambda/handler.js';
 import { clearTokenCache, resolveToken } from '../lambda/token.js';
-import { type EmbeddedDynamo, ensureTables } from '../local/dynamodb.js';
 import { type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
 import { collector, freshTables, getPoll, scanStars, startDynamo } from './helpers/collector-harness.js';
 

@@ -3,10 +3,10 @@ import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dyna
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slotOf } from '../core/domain.js';
 import { isRepoName } from '../core/repo-name.js';
+import type { EmbeddedDynamo } from '../core/store/embedded-store.js';
 import { PollIncompleteError } from '../lambda/handler.js';
 import { ALL_QUERIES } from '../lambda/queries.js';
 import { INTERRUPTED } from '../lambda/slot-intent.js';
-import type { EmbeddedDynamo } from '../local/dynamodb.js';
 import { HOSTILE_NAMES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from './helpers/collector-dynamo-proxy.js';
 import {

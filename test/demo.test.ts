@@ -96,7 +96,7 @@ describe('npm run demo (one simulated day, top 200)', () => {
     // STARTRAIL_DATA_DIR is the demo's parent, as ./data is for `npm run demo` then `npm run analyze`.
     const env = { ...process.env, DATABASE_URL: '', STARTRAIL_DATA_DIR: path.dirname(options.dataDir) };
     const analyze = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'analysis/analyze-cli.ts', ...args], {
+      spawnSync(process.execPath, ['--import', 'tsx', 'analysis/analyze/analyze-cli.ts', ...args], {
         cwd: ROOT,
         env,
         encoding: 'utf8',

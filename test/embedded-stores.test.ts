@@ -6,9 +6,9 @@ import path from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../core/database.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
 import { alive } from '../core/embedded-postgres.js';
-import { ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
+import { createDynamoClient } from '../core/store/client.js';
+import { ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
 import { loadTwoAtOnce, postmasterPid } from './helpers/careless-concurrent.js';
 import { makeRows } from './helpers/etl-fixtures.js';
 import { startCli } from './helpers/reliability-etl.js';
@@ -86,7 +86,7 @@ describe('embedded PostgreSQL', () => {
 
   it('a server whose command was killed is reused and then stopped; a stale postmaster.pid is recovered with a message', async () => {
     const dataDir = reachableTempDir(path.join(tmp, 'killed-'));
-    const child = startCli('etl/load-cli.ts', ['--file', csv('big.csv', makeRows(200, 2000))], {
+    const child = startCli('etl/load/load-cli.ts', ['--file', csv('big.csv', makeRows(200, 2000))], {
       DATABASE_URL: '',
       STARTRAIL_DATA_DIR: dataDir,
     });

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDynamoClient } from '../core/dynamodb-client.js';
-import { readCheckpoint } from '../etl/checkpoint.js';
-import { ExportError, exportStars } from '../etl/export.js';
-import { parseTime } from '../etl/parse-time.js';
-import { assertStoreFree, StoreLockedError } from '../etl/stars-source.js';
-import { startEmbeddedDynamo } from '../local/dynamodb.js';
+import { createDynamoClient } from '../core/store/client.js';
+import { startEmbeddedDynamo } from '../core/store/embedded-store.js';
+import { readCheckpoint } from '../etl/export/checkpoint.js';
+import { ExportError, exportStars } from '../etl/export/export.js';
+import { assertStoreFree, StoreLockedError } from '../etl/export/stars-source.js';
+import { parseTime } from '../etl/formats/parse-time.js';
 import {
   makeRows,
   parseCsv,
@@ -121,7 +121,7 @@ describe('export', () => {
     const args = [
       '--import',
       'tsx',
-      'etl/export-cli.ts',
+      'etl/export/export-cli.ts',
       '--out',
       out,
       '--segments',

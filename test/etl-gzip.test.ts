@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RowBatch, readCsvBatches } from '../etl/read-csv.js';
-import { readSideFiles, sideFilePaths } from '../etl/side-files.js';
-import { RowError } from '../etl/validate-row.js';
+import { readSideFiles, sideFilePaths } from '../etl/export/side-files.js';
+import { type RowBatch, readCsvBatches } from '../etl/formats/read-csv.js';
+import { RowError } from '../etl/formats/validate-row.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
 import { REAL_CSV_GZ } from './helpers/real-data.js';
 
@@ -137,7 +137,7 @@ describe('the load CLI with gzip, PostgreSQL server', () => {
 
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', ...args], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load/load-cli.ts', ...args], {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: schema.url },
       });

@@ -5,10 +5,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';
-import { exportStars, scanBatches } from '../etl/export.js';
-import { loadBatches } from '../etl/load.js';
-import { readCsvBatches } from '../etl/read-csv.js';
-import { RowError } from '../etl/validate-row.js';
+import { exportStars, scanBatches } from '../etl/export/export.js';
+import { readCsvBatches } from '../etl/formats/read-csv.js';
+import { RowError } from '../etl/formats/validate-row.js';
+import { loadBatches } from '../etl/load/load.js';
 import {
   makeRows,
   putRows,

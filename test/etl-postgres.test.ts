@@ -11,9 +11,9 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';
-import { exportStars } from '../etl/export.js';
-import { loadBatches } from '../etl/load.js';
-import { type RowBatch, readCsvBatches } from '../etl/read-csv.js';
+import { exportStars } from '../etl/export/export.js';
+import { type RowBatch, readCsvBatches } from '../etl/formats/read-csv.js';
+import { loadBatches } from '../etl/load/load.js';
 import {
   makeRows,
   putRows,
@@ -122,7 +122,7 @@ describe('load on the PostgreSQL server', () => {
     const app = `etl_kill_${schema.schema}`;
     const url = new URL(schema.url);
     url.searchParams.set('application_name', app);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', '--file', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load/load-cli.ts', '--file', file], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: url.toString() },
       stdio: 'ignore',
@@ -160,7 +160,7 @@ describe('load on the PostgreSQL server', () => {
     );
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'etl/load-cli.ts', '--file', file, '--data-dir', dataDir, '--batch-rows', '20000'],
+      ['--import', 'tsx', 'etl/load/load-cli.ts', '--file', file, '--data-dir', dataDir, '--batch-rows', '20000'],
       {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: '' },
@@ -245,7 +245,7 @@ describe('load on the PostgreSQL server', () => {
     const env = { ...process.env, DATABASE_URL: schema.url };
     const cli = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', ...args], { cwd: ROOT, env });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'etl/load/load-cli.ts', ...args], { cwd: ROOT, env });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d) => (stdout += d));

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRepoIds, runAnalysis } from '../analysis/run-analysis.js';
-import { exportStars, scanBatches } from '../etl/export.js';
-import { loadBatches } from '../etl/load.js';
-import { readCsvBatches } from '../etl/read-csv.js';
-import { RepoNames, readSideFiles, scanPolls, sideFilePaths } from '../etl/side-files.js';
+import { hasRepoIds, runAnalysis } from '../analysis/queries/run-analysis.js';
+import { exportStars, scanBatches } from '../etl/export/export.js';
+import { RepoNames, readSideFiles, scanPolls, sideFilePaths } from '../etl/export/side-files.js';
+import { readCsvBatches } from '../etl/formats/read-csv.js';
+import { loadBatches } from '../etl/load/load.js';
 import { pollItem } from '../lambda/record-poll.js';
 import { embeddedDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { POLLS_TABLE, STARS_TABLE, startTestDynamo, type TestDynamo } from './helpers/etl-fixtures.js';
@@ -216,10 +216,14 @@ describe('export writes the renames and polls files beside the three-column CSV'
       DATABASE_URL: '',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'etl/load-cli.ts', '--file', out()], {
-      cwd: ROOT,
-      env,
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'etl/load/load-cli.ts', '--file', out()],
+      {
+        cwd: ROOT,
+        env,
+      },
+    );
     expect(stderr).toContain('github-stars.repos.csv');
     expect(stdout).toMatch(new RegExp(`loaded ${items.length} rows .*; 3 repo names; ${polls.length} polls`));
   });

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { burstsChart } from '../analysis/insight-charts.js';
-import { buildReport, type ReportResult } from '../analysis/report.js';
+import { burstsChart } from '../analysis/charts/insight-charts.js';
+import { buildReport, type ReportResult } from '../analysis/report/report.js';
 import { embeddedDb, insertRows, type TestDb } from './helpers/analysis-fixtures.js';
 import { BURST_DAY, D0, DAY, generateInsightData, insertInsightTables, NAMES } from './helpers/insights-fixtures.js';
 

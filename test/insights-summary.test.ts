@@ -5,11 +5,11 @@
 // be stale: every change to github_stars (startrail's load, bulk or merge; plain SQL as psql's
 // \copy would do; a table dropped and made again) rebuilds it, and nothing else does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAnalysis } from '../analysis/run-analysis.js';
-import { ensureSummaries } from '../analysis/summary.js';
+import { runAnalysis } from '../analysis/queries/run-analysis.js';
+import { ensureSummaries } from '../analysis/queries/summary.js';
 import type { Database } from '../core/database.js';
-import { loadBatches } from '../etl/load.js';
-import type { RowBatch } from '../etl/read-csv.js';
+import type { RowBatch } from '../etl/formats/read-csv.js';
+import { loadBatches } from '../etl/load/load.js';
 import { embeddedDb, insertRows, loadCsv, type StarRow, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { D0, DAY, generateInsightData, insertInsightTables, SLOT } from './helpers/insights-fixtures.js';
 import { realCsvPath } from './helpers/real-data.js';

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport } from '../analysis/report.js';
-import { hasRepoIds, runAnalysis } from '../analysis/run-analysis.js';
+import { hasRepoIds, runAnalysis } from '../analysis/queries/run-analysis.js';
+import { buildReport } from '../analysis/report/report.js';
 import { embeddedDb, insertRows, loadCsv, serverDb, type TestDb } from './helpers/analysis-fixtures.js';
 import {
   BURST_DAY,

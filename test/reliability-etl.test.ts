@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Database } from '../core/database.js';
 import { sqlFile } from '../core/sql-file.js';
-import { loadBatches } from '../etl/load.js';
-import { readCsvBatches } from '../etl/read-csv.js';
-import type { StarRow } from '../etl/validate-row.js';
+import { readCsvBatches } from '../etl/formats/read-csv.js';
+import type { StarRow } from '../etl/formats/validate-row.js';
+import { loadBatches } from '../etl/load/load.js';
 import { makeRows, putRows, STARS_TABLE, startTestDynamo, T0, type TestDynamo } from './helpers/etl-fixtures.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
 import { seededRandom } from './helpers/random.js';
@@ -108,7 +108,7 @@ describe('load interrupted, and two loads at once (PostgreSQL server)', () => {
       expect(end.signal).toBe('SIGKILL');
       expect(await starsState(admin)).toBe(before);
 
-      const rerun = await startCli('etl/load-cli.ts', ['--file', big], { DATABASE_URL: schema.url }).exited;
+      const rerun = await startCli('etl/load/load-cli.ts', ['--file', big], { DATABASE_URL: schema.url }).exited;
       expect(rerun.code, rerun.output).toBe(0);
       expect(rerun.output).toMatch(/loaded 200,000 rows/);
       expect(await starsState(admin)).toMatch(new RegExp(`^rows=${200_000 + seed.length} sum=-?\\d+ pk=1`));
@@ -182,8 +182,8 @@ describe('load interrupted, and two loads at once (PostgreSQL server)', () => {
     const second = bigRows.filter((r) => r.ts >= T0 + 150 * 900);
     const union = new Set([...first, ...second].map((r) => `${r.repo},${r.ts}`)).size;
     const [a, b] = await Promise.all([
-      startCli('etl/load-cli.ts', ['--file', csv('first.csv', first)], { DATABASE_URL: schema.url }).exited,
-      startCli('etl/load-cli.ts', ['--file', csv('second.csv', second)], { DATABASE_URL: schema.url }).exited,
+      startCli('etl/load/load-cli.ts', ['--file', csv('first.csv', first)], { DATABASE_URL: schema.url }).exited,
+      startCli('etl/load/load-cli.ts', ['--file', csv('second.csv', second)], { DATABASE_URL: schema.url }).exited,
     ]);
     expect(a.code, a.output).toBe(0);
     expect(b.code, b.output).toBe(0);

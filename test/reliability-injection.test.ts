@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport } from '../analysis/report.js';
-import { ANALYSES, runAnalysis } from '../analysis/run-analysis.js';
+import { ANALYSES, runAnalysis } from '../analysis/queries/run-analysis.js';
+import { buildReport } from '../analysis/report/report.js';
 import { connectPostgres, type Database } from '../core/database.js';
 import { isRepoName } from '../core/repo-name.js';
 import { sqlFile } from '../core/sql-file.js';
@@ -78,11 +78,11 @@ describe('SQL injection through the flags that take a repository', () => {
     const runs: Array<[string, string[]]> = [];
     SQL_ATTACKS.forEach((attack, i) => {
       // Each CLI gets half the attacks (a process stops at the first bad value), in both flag forms.
-      if (i % 2 === 0) runs.push(['analyze', ['--import', 'tsx', 'analysis/analyze-cli.ts', '--repo', attack]]);
+      if (i % 2 === 0) runs.push(['analyze', ['--import', 'tsx', 'analysis/analyze/analyze-cli.ts', '--repo', attack]]);
       else
         runs.push([
           'report',
-          ['--import', 'tsx', 'analysis/report-cli.ts', '--out', path.join(tmp, `r${i}`), `--repo=${attack}`],
+          ['--import', 'tsx', 'analysis/report/report-cli.ts', '--out', path.join(tmp, `r${i}`), `--repo=${attack}`],
         ]);
     });
     // A good name first, then the attack: every value is checked, not only the first.
@@ -91,7 +91,7 @@ describe('SQL injection through the flags that take a repository', () => {
       [
         '--import',
         'tsx',
-        'analysis/report-cli.ts',
+        'analysis/report/report-cli.ts',
         '--out',
         path.join(tmp, 'r-mixed'),
         '--repo',

@@ -80,7 +80,7 @@ async function loadToEnd(
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; output: string; ms: number }> {
   const started = performance.now();
-  const end = await startCli('etl/load-cli.ts', ['--file', file], env).exited;
+  const end = await startCli('etl/load/load-cli.ts', ['--file', file], env).exited;
   return { code: end.code, output: end.output, ms: Math.round(performance.now() - started) };
 }
 

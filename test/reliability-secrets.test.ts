@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, it } from 'vitest';
 import { connectPostgres } from '../core/database.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
-import { startEmbeddedDynamo } from '../local/dynamodb.js';
+import { createDynamoClient } from '../core/store/client.js';
+import { startEmbeddedDynamo } from '../core/store/embedded-store.js';
 import { startGitHubSimulator } from '../local/github-sim/index.js';
 import { freshSchema } from './helpers/postgres.js';
 
@@ -97,14 +97,18 @@ it('collect, export, load, analyze and report: the token is nowhere in output, f
         GITHUB_TOKEN: WRONG,
       }),
     );
-    runs.push(await run('export', ['etl/export-cli.ts', '--out', csv], { ...base, GITHUB_TOKEN: TOKEN }));
-    runs.push(await run('load', ['etl/load-cli.ts', '--file', csv], { ...base, GITHUB_TOKEN: TOKEN }));
+    runs.push(await run('export', ['etl/export/export-cli.ts', '--out', csv], { ...base, GITHUB_TOKEN: TOKEN }));
+    runs.push(await run('load', ['etl/load/load-cli.ts', '--file', csv], { ...base, GITHUB_TOKEN: TOKEN }));
     const [analyze, report] = await Promise.all([
-      run('analyze', ['analysis/analyze-cli.ts', '--format', 'csv', '--out', path.join(tmp, 'out', 'results')], {
-        ...base,
-        GITHUB_TOKEN: TOKEN,
-      }),
-      run('report', ['analysis/report-cli.ts', '--out', path.join(tmp, 'out', 'report')], {
+      run(
+        'analyze',
+        ['analysis/analyze/analyze-cli.ts', '--format', 'csv', '--out', path.join(tmp, 'out', 'results')],
+        {
+          ...base,
+          GITHUB_TOKEN: TOKEN,
+        },
+      ),
+      run('report', ['analysis/report/report-cli.ts', '--out', path.join(tmp, 'out', 'report')], {
         ...base,
         GITHUB_TOKEN: TOKEN,
       }),

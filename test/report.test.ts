@@ -8,8 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { loadImage } from '@napi-rs/canvas';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildReport, type ReportResult } from '../analysis/report.js';
-import { escapeHtml, scriptJson } from '../analysis/report-html.js';
+import { buildReport, type ReportResult } from '../analysis/report/report.js';
+import { escapeHtml, scriptJson } from '../analysis/report/report-html.js';
 import { embeddedDb, generateRows, HARD, insertRows, T0, type TestDb } from './helpers/analysis-fixtures.js';
 import { launchChromium } from './helpers/browser.js';
 

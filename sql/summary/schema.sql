@@ -1,5 +1,5 @@
 -- The per-day summaries the insight analyses read instead of github_stars, and how their
--- freshness is known. Created when an insight first needs them (analysis/summary.ts).
+-- freshness is known. Created when an insight first needs them (analysis/queries/summary.ts).
 
 -- startrail_meta: 'generation' counts the statements that changed github_stars (the trigger
 -- below); 'star_days' and 'star_times' hold the generation (and github_stars' oid) each

@@ -173,7 +173,7 @@ export async function loadTwoAtOnce(
 ): Promise<LoadPair> {
   const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir };
   const runs = await Promise.all(
-    files.map((file) => startCli('etl/load-cli.ts', ['--file', file, ...extraArgs], env).exited),
+    files.map((file) => startCli('etl/load/load-cli.ts', ['--file', file, ...extraArgs], env).exited),
   );
   const serverLeft = await serverLeftRunning(dataDir);
   const rows = await readTable(dataDir);
@@ -220,12 +220,16 @@ export async function loadWhileAnalyzing(
   options: { batchRows?: number; delayMs?: number } = {},
 ): Promise<LoadAnalyze> {
   const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: dataDir };
-  const load = startCli('etl/load-cli.ts', ['--file', file, '--batch-rows', String(options.batchRows ?? 20_000)], env);
+  const load = startCli(
+    'etl/load/load-cli.ts',
+    ['--file', file, '--batch-rows', String(options.batchRows ?? 20_000)],
+    env,
+  );
   await saying(load, '-> github_stars');
   if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
-  const during = await runCommand('analysis/analyze-cli.ts', ['--limit', '1'], env);
+  const during = await runCommand('analysis/analyze/analyze-cli.ts', ['--limit', '1'], env);
   const loaded = await load.exited;
-  const after = await runCommand('analysis/analyze-cli.ts', ['--limit', '1'], env);
+  const after = await runCommand('analysis/analyze/analyze-cli.ts', ['--limit', '1'], env);
   const serverLeft = await serverLeftRunning(dataDir);
   const expected = unionOf([file]);
   const rows = await readTable(dataDir);
@@ -302,13 +306,13 @@ export async function demoWithOthers(
   await saying(demo, 'collect');
   const env = { DATABASE_URL: '', STARTRAIL_DATA_DIR: demoDir };
   const others: DemoPair['others'] = [];
-  const exported = await runCommand('etl/export-cli.ts', ['--out', path.join(dir, 'during.csv')], env);
+  const exported = await runCommand('etl/export/export-cli.ts', ['--out', path.join(dir, 'during.csv')], env);
   others.push({ name: 'export', run: exported, problems: refusalProblems('export', exported, demoDir) });
   const collected = await runCommand('local/collect.ts', ['--simulate', '--top', '10'], env);
   others.push({ name: 'collect', run: collected, problems: refusalProblems('collect', collected, demoDir) });
   const finished = await demo.exited;
   const afterCsv = path.join(dir, 'after.csv');
-  const afterExport = await runCommand('etl/export-cli.ts', ['--out', afterCsv], env);
+  const afterExport = await runCommand('etl/export/export-cli.ts', ['--out', afterCsv], env);
   const serverLeft = await serverLeftRunning(demoDir);
   const expectedRows = options.days * 96 * options.top;
   const problems: string[] = [];

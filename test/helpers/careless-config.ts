@@ -17,10 +17,10 @@ const IS_ROOT = process.getuid?.() === 0;
 
 export type Cli = 'load' | 'export' | 'analyze' | 'report' | 'collect' | 'demo';
 const FILES: Record<Cli, string> = {
-  load: 'etl/load-cli.ts',
-  export: 'etl/export-cli.ts',
-  analyze: 'analysis/analyze-cli.ts',
-  report: 'analysis/report-cli.ts',
+  load: 'etl/load/load-cli.ts',
+  export: 'etl/export/export-cli.ts',
+  analyze: 'analysis/analyze/analyze-cli.ts',
+  report: 'analysis/report/report-cli.ts',
   collect: 'local/collect.ts',
   demo: 'local/demo.ts',
 };

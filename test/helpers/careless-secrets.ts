@@ -8,8 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { connectPostgres, type Database, openDatabase } from '../../core/database.js';
-import { createDynamoClient } from '../../core/dynamodb-client.js';
-import { embeddedDynamoDir, startEmbeddedDynamo } from '../../local/dynamodb.js';
+import { createDynamoClient } from '../../core/store/client.js';
+import { embeddedDynamoDir, startEmbeddedDynamo } from '../../core/store/embedded-store.js';
 import type { EchoTokenMode, StartedSimulator } from '../../local/github-sim/index.js';
 import { scanPolls } from './collector-harness.js';
 import { ROOT } from './reliability-etl.js';
@@ -153,8 +153,8 @@ export async function echoScenario(options: {
     sim.setFaults({});
   }
   const csv = path.join(dir, 'x.csv');
-  const exported = await runMerged(['etl/export-cli.ts', '--out', csv], env);
-  const loaded = await runMerged(['etl/load-cli.ts', '--file', csv], env);
+  const exported = await runMerged(['etl/export/export-cli.ts', '--out', csv], env);
+  const loaded = await runMerged(['etl/load/load-cli.ts', '--file', csv], env);
   const outputs: [string, string][] = [
     ['collect (good)', good.output],
     ...cases.map(({ mode, run }): [string, string] => [`collect ${mode}`, run.output]),

@@ -2,11 +2,11 @@
 // table names per case so cases sharing one dynalite do not see each other's rows.
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Track } from '../../core/domain.js';
-import { createDynamoClient } from '../../core/dynamodb-client.js';
 import { type Logger, memoryLogger } from '../../core/log.js';
+import { createDynamoClient } from '../../core/store/client.js';
+import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../core/store/embedded-store.js';
 import { createGitHubClient, type GitHubClientOptions } from '../../lambda/github-client.js';
 import { type CollectorDeps, createHandler } from '../../lambda/handler.js';
-import { type EmbeddedDynamo, ensureTables, startEmbeddedDynamo } from '../../local/dynamodb.js';
 
 export interface StoredRow {
   repo: string;

@@ -3,9 +3,9 @@
 // comparison; and the bad-input corpus run against one open connection.
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Database } from '../../core/database.js';
-import { loadBatches } from '../../etl/load.js';
-import { readCsvBatches } from '../../etl/read-csv.js';
-import { RowError } from '../../etl/validate-row.js';
+import { readCsvBatches } from '../../etl/formats/read-csv.js';
+import { RowError } from '../../etl/formats/validate-row.js';
+import { loadBatches } from '../../etl/load/load.js';
 import type { BadInput } from './reliability-corpus.js';
 
 /** Rows, content checksum, primary key and index count of github_stars in the current search_path. */

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readCheckpoint } from '../../etl/checkpoint.js';
+import { readCheckpoint } from '../../etl/export/checkpoint.js';
 import { scanStars } from './collector-harness.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -97,7 +97,7 @@ export async function exportWithKills(options: {
     const resume = existsSync(checkpointFile);
     if (resume) figures.resumes += 1;
     const rowsBefore = (await readCheckpoint(checkpointFile).catch(() => undefined))?.rows ?? 0;
-    const child = startCli('etl/export-cli.ts', resume ? [...args, '--resume'] : args);
+    const child = startCli('etl/export/export-cli.ts', resume ? [...args, '--resume'] : args);
     if (figures.kills < options.kills) {
       const early = options.random() < 0.2;
       const extraMs = Math.floor(options.random() * 120);
@@ -189,7 +189,7 @@ export async function interruptLoadCli(options: {
   how: 'kill' | 'terminate';
   delayMs?: number;
 }): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-  const child = startCli('etl/load-cli.ts', ['--file', options.file, '--batch-rows', '10000'], {
+  const child = startCli('etl/load/load-cli.ts', ['--file', options.file, '--batch-rows', '10000'], {
     DATABASE_URL: tagged(options.url, options.tag),
   });
   let done = false;

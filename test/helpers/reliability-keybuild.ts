@@ -129,7 +129,7 @@ export async function killDuringKeyBuild(options: {
   killAt: RegExp;
 }): Promise<{ kill: KeyBuildKill; admin: Observer }> {
   const started = performance.now();
-  const child = startCli('etl/load-cli.ts', ['--file', options.file], { ...options.env, PGAPPNAME: options.tag });
+  const child = startCli('etl/load/load-cli.ts', ['--file', options.file], { ...options.env, PGAPPNAME: options.tag });
   const { admin, phasesSeen } = await untilPhase({
     child,
     tag: options.tag,

@@ -5,13 +5,13 @@
 // and bench/reliability.bench.ts (large): it returns figures, the callers judge them.
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { slotOf } from '../../core/domain.js';
-import { createDynamoClient } from '../../core/dynamodb-client.js';
 import { createLogger } from '../../core/log.js';
 import { isRepoName } from '../../core/repo-name.js';
+import { createDynamoClient } from '../../core/store/client.js';
+import { ensureTables, startEmbeddedDynamo } from '../../core/store/embedded-store.js';
 import { createGitHubClient } from '../../lambda/github-client.js';
 import { createHandler, PollIncompleteError } from '../../lambda/handler.js';
 import { MAX_PLAUSIBLE_STARS } from '../../lambda/validate-nodes.js';
-import { ensureTables, startEmbeddedDynamo } from '../../local/dynamodb.js';
 import { HOSTILE_NAMES, type HostileOptions, startGitHubSimulator } from '../../local/github-sim/index.js';
 import { startDynamoFaultProxy } from './collector-dynamo-proxy.js';
 import { fastSleep, getPoll, scanStars } from './collector-harness.js';

@@ -2,8 +2,8 @@
 // shared by the PNG renderer and the HTML report (chart-runtime.js adds the little JSON cannot
 // carry). Nothing here does I/O.
 import type { ChartConfiguration } from 'chart.js';
+import type { Row } from '../queries/run-analysis.js';
 import { burstsChart, coverageChart, newStarsSinceEntry, rankBumpChart } from './insight-charts.js';
-import type { Row } from './run-analysis.js';
 
 export interface ReportData {
   finalStars: Row[];

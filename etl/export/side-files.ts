@@ -15,10 +15,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { capErrorText, redactSecrets } from '../core/redact.js';
-import { isRepoName } from '../core/repo-name.js';
+import { capErrorText, redactSecrets } from '../../core/redact.js';
+import { isRepoName } from '../../core/repo-name.js';
+import { RowError, type RowSource, showValue, TS_MAX, TS_MIN } from '../formats/validate-row.js';
 import { type RetryOptions, withRetry } from './scan-stars.js';
-import { RowError, type RowSource, showValue, TS_MAX, TS_MIN } from './validate-row.js';
 
 /** One name of one repository id, with the first and last sample time seen under it. */
 export interface RepoName {

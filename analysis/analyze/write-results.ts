@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { AnalysisResult } from './run-analysis.js';
+import type { AnalysisResult } from '../queries/run-analysis.js';
 
 export function toCsv(result: AnalysisResult, limit?: number): string {
   const rows = result.rows.slice(0, limit ?? result.rows.length);

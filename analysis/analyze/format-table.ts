@@ -1,5 +1,5 @@
 // Plain-text tables for the terminal: the head of each analysis and the totals.
-import { ANALYSES, type AnalysisResult, type Row } from './run-analysis.js';
+import { ANALYSES, type AnalysisResult, type Row } from '../queries/run-analysis.js';
 
 const INT = new Intl.NumberFormat('en');
 const RATE = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

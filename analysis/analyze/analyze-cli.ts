@@ -1,8 +1,8 @@
 // `npm run analyze -- [--format table|csv|json] [--out <dir>] [--limit N] [--repo owner/name ...]`
 import { Command, Option } from 'commander';
-import { collectRepo, openFromFlags, positiveInt, runCli, withDatabaseOptions } from './cli-support.js';
+import { collectRepo, openFromFlags, positiveInt, runCli, withDatabaseOptions } from '../cli-support.js';
+import { ANALYSES, type AnalysisResult, fastestRepos, runAnalysis } from '../queries/run-analysis.js';
 import { formatResults } from './format-table.js';
-import { ANALYSES, type AnalysisResult, fastestRepos, runAnalysis } from './run-analysis.js';
 import { writeResults } from './write-results.js';
 
 const program = new Command('analyze')

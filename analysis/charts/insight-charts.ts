@@ -1,6 +1,7 @@
 // The insight charts (coverage, bursts, rank over time, repos aligned by entry): pure functions
 // from analysis rows to chart.js configurations, like charts.ts, whose axes and options they share.
 import type { ChartConfiguration } from 'chart.js';
+import type { Row } from '../queries/run-analysis.js';
 import {
   baseOptions,
   burstMarkers,
@@ -20,7 +21,6 @@ import {
   timeAxis,
   WIDTH,
 } from './charts.js';
-import type { Row } from './run-analysis.js';
 
 /** Repos in the bump chart. */
 export const BUMP_TOP = 20;

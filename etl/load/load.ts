@@ -4,13 +4,13 @@
 //                 (the article's order, indexes first, is 4-6x slower);
 //   rows present: COPY into an unindexed temp table, then insert ... on conflict do nothing.
 // The renames (repos) and polls that travel beside the stars are upserted in the same transaction.
-import type { Database } from '../core/database.js';
-import { sqlFile } from '../core/sql-file.js';
+import type { Database } from '../../core/database.js';
+import { sqlFile } from '../../core/sql-file.js';
+import type { SideData } from '../export/side-files.js';
+import type { RowBatch } from '../formats/read-csv.js';
+import { RowError } from '../formats/validate-row.js';
 import { postgresCopy } from './copy-postgres.js';
 import type { CopySink, OpenCopy } from './copy-sink.js';
-import type { RowBatch } from './read-csv.js';
-import type { SideData } from './side-files.js';
-import { RowError } from './validate-row.js';
 
 export interface LoadSummary {
   /** Rows read from the input (all valid, or nothing was loaded). */

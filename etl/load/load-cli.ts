@@ -1,15 +1,15 @@
 // `npm run load -- --file github-stars.csv` or `npm run load -- --from-dynamodb`
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../core/config.js';
-import { checkDatabaseUrl, embeddedPostgresDir, openDatabase } from '../core/database.js';
-import { CliError, positiveInt, runCli } from './cli-run.js';
-import { checkSegments, scanBatches } from './export.js';
+import { createProgress, formatCount } from '../../core/cli/progress.js';
+import { loadConfig } from '../../core/config.js';
+import { checkDatabaseUrl, embeddedPostgresDir, openDatabase } from '../../core/database.js';
+import { CliError, positiveInt, runCli } from '../cli-run.js';
+import { checkSegments, scanBatches } from '../export/export.js';
+import { RepoNames, readSideFiles, scanPolls } from '../export/side-files.js';
+import { openStarsSource } from '../export/stars-source.js';
+import { parseTime } from '../formats/parse-time.js';
+import { fileSize, readCsvBatches } from '../formats/read-csv.js';
 import { loadBatches } from './load.js';
-import { parseTime } from './parse-time.js';
-import { createProgress, formatCount } from './progress.js';
-import { fileSize, readCsvBatches } from './read-csv.js';
-import { RepoNames, readSideFiles, scanPolls } from './side-files.js';
-import { openStarsSource } from './stars-source.js';
 
 interface Flags {
   file: string;

@@ -2,9 +2,9 @@
 // A row that passes can go to COPY verbatim: nothing PostgreSQL could reject is left.
 // The row rule itself (name, ts and stars ranges) is core/star-row.ts, shared with the collector;
 // here is only reading it from text and naming the place of a bad row.
-import { fieldProblem, type StarRow } from '../core/star-row.js';
+import { fieldProblem, type StarRow } from '../../core/star-row.js';
 
-export { STARS_MAX, type StarRow, TS_MAX, TS_MIN } from '../core/star-row.js';
+export { STARS_MAX, type StarRow, TS_MAX, TS_MIN } from '../../core/star-row.js';
 
 export type RowErrorCode =
   | 'EMPTY_LINE'

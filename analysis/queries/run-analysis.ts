@@ -1,8 +1,8 @@
 // The registry of named analyses. Each is one SQL file, sql/analyses/<name>.sql; adding an
 // analysis is adding the file and one entry here. The article's originals live beside them in
 // sql/reference/ and are run only by the tests and the benchmark, as the oracle.
-import type { Database } from '../core/database.js';
-import { sqlFile } from '../core/sql-file.js';
+import type { Database } from '../../core/database.js';
+import { sqlFile } from '../../core/sql-file.js';
 import { ensureSummaries, type SummaryName } from './summary.js';
 
 export type Row = Record<string, string | number | null>;
@@ -28,7 +28,7 @@ export interface AnalysisDef {
    */
   insights?: boolean;
   /**
-   * Reads these per-day summaries (sql/summary/, analysis/summary.ts), rebuilt first when
+   * Reads these per-day summaries (sql/summary/, analysis/queries/summary.ts), rebuilt first when
    * github_stars changed since; sql/analyses/direct/<name>.sql is the same straight from
    * github_stars, kept as the oracle.
    */

@@ -3,8 +3,8 @@
 // and cached; a statement trigger on github_stars counts its changes, so a summary is rebuilt
 // exactly when the table changed since it was built, whoever changed it (startrail's load, a
 // psql \copy). Nothing is added to the load: the trigger is one row update per statement.
-import type { Database } from '../core/database.js';
-import { sqlFile } from '../core/sql-file.js';
+import type { Database } from '../../core/database.js';
+import { sqlFile } from '../../core/sql-file.js';
 
 export type SummaryName = 'star_days' | 'star_times';
 

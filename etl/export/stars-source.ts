@@ -2,12 +2,12 @@
 // data directory. The embedded store is LevelDB, which one process may open at a time.
 import path from 'node:path';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Config } from '../core/config.js';
-import { dataDirExists, ensureDataDir } from '../core/data-dir.js';
-import { createDynamoClient } from '../core/dynamodb-client.js';
-import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../local/dynamodb.js';
+import type { Config } from '../../core/config.js';
+import { dataDirExists, ensureDataDir } from '../../core/data-dir.js';
+import { createDynamoClient } from '../../core/store/client.js';
+import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../../core/store/embedded-store.js';
 
-export { assertStoreFree, StoreLockedError } from '../local/dynamodb.js';
+export { assertStoreFree, StoreLockedError } from '../../core/store/embedded-store.js';
 
 export interface StarsSource {
   client: DynamoDBClient;

@@ -9,8 +9,9 @@ import { existsSync, statSync } from 'node:fs';
 import { type FileHandle, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RowBatch } from '../formats/read-csv.js';
+import { rowsToCsv } from '../formats/write-csv.js';
 import { type Checkpoint, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
-import type { RowBatch } from './read-csv.js';
 import { mergePages, type RetryOptions, type ScanPage, scanSegment } from './scan-stars.js';
 import {
   pollsToCsv,
@@ -21,7 +22,6 @@ import {
   sideFilePaths,
   writeFileAtomic,
 } from './side-files.js';
-import { rowsToCsv } from './write-csv.js';
 
 export class ExportError extends Error {
   override readonly name = 'ExportError';

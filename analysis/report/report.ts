@@ -3,13 +3,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Database } from '../core/database.js';
-import { assertRepoName } from '../core/repo-name.js';
-import { buildCharts, type ChartSpec } from './charts.js';
-import { rankMoves } from './insight-charts.js';
-import { renderPng } from './render-png.js';
+import type { Database } from '../../core/database.js';
+import { assertRepoName } from '../../core/repo-name.js';
+import { buildCharts, type ChartSpec } from '../charts/charts.js';
+import { rankMoves } from '../charts/insight-charts.js';
+import { renderPng } from '../charts/render-png.js';
+import { fastestRepos, hasRepoIds, type Row, runAnalysis } from '../queries/run-analysis.js';
 import { type ReportTable, renderReportHtml } from './report-html.js';
-import { fastestRepos, hasRepoIds, type Row, runAnalysis } from './run-analysis.js';
 
 export interface ReportOptions {
   outDir: string;
@@ -36,7 +36,10 @@ const require = createRequire(import.meta.url);
 export function browserScripts(): string[] {
   const chartDir = path.dirname(require.resolve('chart.js'));
   const adapterDir = path.dirname(require.resolve('chartjs-adapter-date-fns'));
-  const runtime = readFileSync(new URL('./chart-runtime.js', import.meta.url), 'utf8').replace(/^export /gm, '');
+  const runtime = readFileSync(new URL('../charts/chart-runtime.js', import.meta.url), 'utf8').replace(
+    /^export /gm,
+    '',
+  );
   return [
     readFileSync(path.join(chartDir, 'chart.umd.min.js'), 'utf8'),
     readFileSync(path.join(adapterDir, 'chartjs-adapter-date-fns.bundle.min.js'), 'utf8'),

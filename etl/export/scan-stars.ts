@@ -6,9 +6,9 @@ import {
   ScanCommand,
   type ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { isRetryableDynamoError } from '../core/dynamodb-client.js';
+import { isRetryableDynamoError } from '../../core/store/client.js';
+import { RowError, type StarRow, validateRow } from '../formats/validate-row.js';
 import { itemRepoId } from './side-files.js';
-import { RowError, type StarRow, validateRow } from './validate-row.js';
 
 export type Key = Record<string, AttributeValue>;
 

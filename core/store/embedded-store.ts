@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { Level } from 'level';
-import { DataDirError } from '../core/data-dir.js';
+import { DataDirError } from '../data-dir.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;

@@ -1,7 +1,7 @@
 // --since / --until: an ISO 8601 date (midnight UTC), a date and time with a zone, or epoch
 // seconds. Strict (core/iso-time.ts): an impossible date or a time without a zone is refused,
 // not rolled over or read in the machine's zone.
-import { parseIsoTime } from '../core/iso-time.js';
+import { parseIsoTime } from '../../core/iso-time.js';
 
 export function parseTime(value: string, flag: string): number {
   const text = value.trim();

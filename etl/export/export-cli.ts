@@ -1,11 +1,11 @@
 // `npm run export -- --out github-stars.csv [--segments 4] [--since ISO] [--until ISO] [--resume]`
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../core/config.js';
+import { createProgress, formatCount } from '../../core/cli/progress.js';
+import { loadConfig } from '../../core/config.js';
+import { CliError, positiveInt, runCli } from '../cli-run.js';
+import { parseTime } from '../formats/parse-time.js';
 import { readCheckpoint } from './checkpoint.js';
-import { CliError, positiveInt, runCli } from './cli-run.js';
 import { checkOutFolder, checkpointPath, exportStars } from './export.js';
-import { parseTime } from './parse-time.js';
-import { createProgress, formatCount } from './progress.js';
 import { assertHasRows, EmptyStoreError, openStarsSource, type StarsSource } from './stars-source.js';
 
 interface Flags {

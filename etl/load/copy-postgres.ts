@@ -1,8 +1,8 @@
 // COPY ... FROM STDIN over node-postgres: one statement, streamed with backpressure.
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { RowBatch } from '../formats/read-csv.js';
 import { type CopySink, LineMap, mapCopyError, type OpenCopy } from './copy-sink.js';
-import type { RowBatch } from './read-csv.js';
 
 export function postgresCopy(client: pg.Client): OpenCopy {
   return async (table, { freeze }) => {

@@ -1,7 +1,7 @@
 // `npm run report -- [--out <dir>] [--repo owner/name ...]`
 import path from 'node:path';
 import { Command } from 'commander';
-import { collectRepo, openFromFlags, positiveInt, progress, runCli, withDatabaseOptions } from './cli-support.js';
+import { collectRepo, openFromFlags, positiveInt, progress, runCli, withDatabaseOptions } from '../cli-support.js';
 import { buildReport } from './report.js';
 
 const program = new Command('report')

@@ -1,0 +1,20 @@
+// The one error base. Every failure a user can cause or fix (bad input, a setting, a locked
+// store, a refused connection) is a StartrailError: a stable `code` a caller or test can branch
+// on, the message a person reads, and the `cause` it came from. The CLIs print these as one line
+// and exit non-zero; anything else is a bug and prints its stack (core/cli/run.ts).
+export class StartrailError extends Error {
+  constructor(
+    /** Stable, upper-case, for programs: e.g. 'SETTING', 'STORE_LOCKED', 'GZIP'. */
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Whether this is a failure to report in one line (ours, by type). */
+export function isStartrailError(error: unknown): error is StartrailError {
+  return error instanceof StartrailError;
+}
