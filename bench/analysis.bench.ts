@@ -6,20 +6,20 @@
 // build of their per-day summaries (sql/summary/) timed on its own, then each insight reading
 // them, beside its direct version (sql/analyses/direct/, straight from github_stars) with the
 // answers compared.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { firstDifference } from '../analysis/queries/compare-results.js';
 import { analysisDef, ensureInsightTables, REFERENCE_ANALYSES, runAnalysis } from '../analysis/queries/run-analysis.js';
 import { ensureSummaries, invalidateSummaries } from '../analysis/queries/summary.js';
 import { connectPostgres, type Database } from '../core/database.js';
+import { knob } from './knob.js';
 import type { BenchResult } from './run.js';
+import { createServerSchema } from './server-schema.js';
+import { median, timed, timedRuns } from './stats.js';
 
 export const title = "Analyses: skip scan vs the article's self-joins";
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 23_279_479);
-const REPOS = Number(process.env.BENCH_REPOS ?? 1412);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
-const SERVER = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const ROWS = knob('BENCH_ROWS', 23_279_479, 1);
+const REPOS = knob('BENCH_REPOS', 1412, 1);
+const REPEAT = knob('BENCH_REPEAT', 5, 1);
 
 // Every repo gets ROWS / REPOS samples 15 minutes apart (the first `extra` one more), starting
 // at staggered slots so repos enter late; stars grow at a per-repo rate with noise, and every
@@ -35,36 +35,64 @@ from generate_series(0, $1::int - 1) as r
 cross join lateral generate_series(0, $2::int - 1 + case when r < $3::int then 1 else 0 end) as s
 `;
 
-async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - started, value };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
-async function buildTable(db: Database): Promise<{ rows: number; loadSeconds: number; indexSeconds: number }> {
+interface TableFigures {
+  rows: number;
+  loadSeconds: number;
+  indexSeconds: number;
+}
+
+async function buildTable(db: Database): Promise<TableFigures> {
   await db.exec(
     'create unlogged table github_stars (repo varchar(255) not null, ts bigint not null, stars integer not null)',
   );
   const perRepo = Math.floor(ROWS / REPOS);
   const extra = ROWS - perRepo * REPOS;
   console.error(`analysis bench: generating ${ROWS.toLocaleString('en')} rows for ${REPOS} repos`);
-  const load = await time(() => db.query(GENERATE, [REPOS, perRepo, extra]));
+  const load = await timed(() => db.query(GENERATE, [REPOS, perRepo, extra]));
   console.error(`analysis bench: generated in ${(load.ms / 1000).toFixed(1)} s; adding the primary key`);
-  const index = await time(async () => {
+  const index = await timed(async () => {
     await db.exec('alter table github_stars add constraint github_stars_pkey primary key (repo, ts)');
     // The visibility map lets the skip scan use index-only scans, as on any settled table.
     await db.exec('vacuum analyze github_stars');
   });
   const [count] = await db.query<{ n: number }>('select count(*)::bigint as n from github_stars');
   return { rows: Number(count?.n), loadSeconds: load.ms / 1000, indexSeconds: index.ms / 1000 };
+}
+
+interface ReferenceTiming {
+  name: string;
+  rows: number;
+  referenceMs: number;
+  oursMs: number;
+  speedup: number;
+  identical: boolean;
+  difference: string | null;
+}
+
+/** Each of the article's analyses once after a warm-up, ours REPEAT times (median), answers compared. */
+async function benchReference(db: Database): Promise<ReferenceTiming[]> {
+  const results: ReferenceTiming[] = [];
+  for (const name of REFERENCE_ANALYSES) {
+    console.error(`analysis bench: ${name}`);
+    // Warm the cache for both, so neither pays for the other's reads.
+    await runAnalysis(db, name, { reference: true });
+    const reference = await timed(() => runAnalysis(db, name, { reference: true }));
+    await runAnalysis(db, name);
+    const ours = await timedRuns(() => runAnalysis(db, name), REPEAT);
+    const difference = firstDifference(name, ours.last.rows, reference.value.rows, analysisDef(name).columns);
+    results.push({
+      name,
+      rows: ours.last.rows.length,
+      referenceMs: reference.ms,
+      oursMs: median(ours.ms),
+      speedup: reference.ms / median(ours.ms),
+      identical: difference === null,
+      difference,
+    });
+  }
+  return results;
 }
 
 const INSIGHTS = ['daily-gains', 'rank-history', 'bursts', 'renames', 'coverage', 'coverage-gaps'];
@@ -77,132 +105,130 @@ interface InsightTiming {
   identical: boolean | null;
 }
 
+/** One insight REPEAT times (median), beside its direct version (once, after a warm-up) where it has one. */
+async function timeInsight(db: Database, name: string, label = name): Promise<InsightTiming> {
+  console.error(`analysis bench: ${label}`);
+  const { ms, last } = await timedRuns(() => runAnalysis(db, name), REPEAT);
+  let directMs: number | null = null;
+  let identical: boolean | null = null;
+  if (analysisDef(name).summaries) {
+    await runAnalysis(db, name, { direct: true });
+    const direct = await timed(() => runAnalysis(db, name, { direct: true }));
+    directMs = direct.ms;
+    identical = firstDifference(name, last.rows, direct.value.rows, analysisDef(name).columns) === null;
+  }
+  return { name: label, rows: last.rows.length, ms: median(ms), directMs, identical };
+}
+
 /**
- * The summaries' one-time build, then the insight analyses (median of REPEAT, summaries fresh)
- * beside their direct versions (once, after a warm-up) with the answers compared; coverage also
- * from a polls table with every slot (it then needs no star_times).
+ * The summaries' one-time build, then the insight analyses (summaries fresh) beside their direct
+ * versions with the answers compared; coverage also from a polls table with every slot (it then
+ * needs no star_times).
  */
 async function benchInsights(
   db: Database,
 ): Promise<{ builds: { name: string; ms: number }[]; insights: InsightTiming[] }> {
-  const out: InsightTiming[] = [];
+  const insights: InsightTiming[] = [];
   await ensureInsightTables(db);
   await invalidateSummaries(db);
   await db.exec('set jit = off');
   console.error('analysis bench: building the insight summaries');
   const builds = await ensureSummaries(db, ['star_days', 'star_times']);
   await db.exec('reset jit');
-  const timeIt = async (name: string, label = name) => {
-    console.error(`analysis bench: ${label}`);
-    let last = await runAnalysis(db, name);
-    const runs: number[] = [];
-    for (let i = 0; i < REPEAT; i++) {
-      const t = await time(() => runAnalysis(db, name));
-      runs.push(t.ms);
-      last = t.value;
-    }
-    let directMs: number | null = null;
-    let identical: boolean | null = null;
-    if (analysisDef(name).summaries) {
-      await runAnalysis(db, name, { direct: true });
-      const direct = await time(() => runAnalysis(db, name, { direct: true }));
-      directMs = direct.ms;
-      identical = firstDifference(name, last.rows, direct.value.rows, analysisDef(name).columns) === null;
-    }
-    out.push({ name: label, rows: last.rows.length, ms: median(runs), directMs, identical });
-  };
-  for (const name of INSIGHTS) await timeIt(name, name.startsWith('coverage') ? `${name} (inferred)` : name);
+  for (const name of INSIGHTS)
+    insights.push(await timeInsight(db, name, name.startsWith('coverage') ? `${name} (inferred)` : name));
   await db.exec(`insert into polls (track, ts, status, expected, written)
     select 'language:go', ts, 'ok', 1000, 1000 from generate_series(
       (select min(ts) from github_stars), (select max(ts) from github_stars), 900) as ts`);
   await db.exec('analyze polls');
-  await timeIt('coverage', 'coverage (polls table)');
-  await timeIt('coverage-gaps', 'coverage-gaps (polls table)');
-  return { builds, insights: out };
+  insights.push(await timeInsight(db, 'coverage', 'coverage (polls table)'));
+  insights.push(await timeInsight(db, 'coverage-gaps', 'coverage-gaps (polls table)'));
+  return { builds, insights };
+}
+
+interface Outcome {
+  table: TableFigures;
+  results: ReferenceTiming[];
+  builds: { name: string; ms: number }[];
+  insights: InsightTiming[];
+}
+
+function referenceLines({ table, results }: Outcome, totals: { reference: number; ours: number }): string[] {
+  const speedup = totals.reference / totals.ours;
+  const identical = results.every((r) => r.identical);
+  return [
+    `Table: ${table.rows.toLocaleString('en')} rows, ${REPOS.toLocaleString('en')} repos (generated in ${table.loadSeconds.toFixed(1)} s, primary key + vacuum ${table.indexSeconds.toFixed(1)} s), PostgreSQL server.`,
+    '',
+    `**Total: ours ${fmtMs(totals.ours)} ms vs the article's ${fmtMs(totals.reference)} ms: ${speedup.toFixed(0)}x faster; answers ${identical ? 'identical' : 'DIFFERENT'}.**`,
+    '',
+    '| analysis | rows | article (ms) | ours (ms, median of ' + REPEAT + ') | speedup | same answer |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.rows.toLocaleString('en')} | ${fmtMs(r.referenceMs)} | ${fmtMs(r.oursMs)} | ${r.speedup.toFixed(0)}x | ${r.identical ? 'yes' : `NO: ${r.difference}`} |`,
+    ),
+    `| **total** | | ${fmtMs(totals.reference)} | ${fmtMs(totals.ours)} | **${speedup.toFixed(0)}x** | ${identical ? 'yes' : 'no'} |`,
+  ];
+}
+
+function insightLines({ builds, insights }: Outcome): string[] {
+  const same = (r: InsightTiming) => {
+    if (r.identical === null) return '';
+    return r.identical ? 'yes' : 'NO';
+  };
+  return [
+    `Insights on the same table (goal: each under a second). The renames table is empty here (no ids), so nothing is stitched; coverage runs twice: inferred from the sample times and from a polls table with one record per slot.`,
+    '',
+    `One-time summary build after github_stars changed (sql/summary/): ${builds.map((b) => `${b.name} ${fmtMs(b.ms)} ms`).join(', ')}; every later insight reads the summaries until the table changes again.`,
+    '',
+    `| insight | rows | ms (median of ${REPEAT}, summaries fresh) | direct from github_stars (ms) | speedup | same answer |`,
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...insights.map(
+      (r) =>
+        `| ${r.name} | ${r.rows.toLocaleString('en')} | ${fmtMs(r.ms)} | ${r.directMs === null ? '' : fmtMs(r.directMs)} | ${r.directMs === null ? '' : `${(r.directMs / r.ms).toFixed(1)}x`} | ${same(r)} |`,
+    ),
+  ];
+}
+
+/** The results file; a different answer anywhere fails the run. */
+function report(outcome: Outcome): BenchResult {
+  const { table, results, builds, insights } = outcome;
+  const referenceTotal = results.reduce((s, r) => s + r.referenceMs, 0);
+  const oursTotal = results.reduce((s, r) => s + r.oursMs, 0);
+  const speedup = referenceTotal / oursTotal;
+  const identical = results.every((r) => r.identical);
+  const lines = [
+    ...referenceLines(outcome, { reference: referenceTotal, ours: oursTotal }),
+    '',
+    ...insightLines(outcome),
+  ];
+  if (!identical || insights.some((r) => r.identical === false)) process.exitCode = 1;
+  return {
+    markdown: lines.join('\n'),
+    data: {
+      table: { ...table, repos: REPOS },
+      repeat: REPEAT,
+      results,
+      summaryBuilds: builds,
+      insights,
+      referenceTotalMs: referenceTotal,
+      oursTotalMs: oursTotal,
+      speedup,
+      identical,
+    },
+  };
 }
 
 export async function run(): Promise<BenchResult> {
-  const schema = `bench_analysis_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  const url = new URL(SERVER);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const db = await connectPostgres(url.toString());
+  const server = await createServerSchema('bench_analysis');
+  const db = await connectPostgres(server.url);
   try {
     const table = await buildTable(db);
-    const results = [];
-    for (const name of REFERENCE_ANALYSES) {
-      console.error(`analysis bench: ${name}`);
-      // Warm the cache for both, so neither pays for the other's reads.
-      await runAnalysis(db, name, { reference: true });
-      const reference = await time(() => runAnalysis(db, name, { reference: true }));
-      await runAnalysis(db, name);
-      const ours: number[] = [];
-      let last = await runAnalysis(db, name);
-      for (let i = 0; i < REPEAT; i++) {
-        const t = await time(() => runAnalysis(db, name));
-        ours.push(t.ms);
-        last = t.value;
-      }
-      const difference = firstDifference(name, last.rows, reference.value.rows, analysisDef(name).columns);
-      results.push({
-        name,
-        rows: last.rows.length,
-        referenceMs: reference.ms,
-        oursMs: median(ours),
-        speedup: reference.ms / median(ours),
-        identical: difference === null,
-        difference,
-      });
-    }
+    const results = await benchReference(db);
     const { builds, insights } = await benchInsights(db);
-    const referenceTotal = results.reduce((s, r) => s + r.referenceMs, 0);
-    const oursTotal = results.reduce((s, r) => s + r.oursMs, 0);
-    const speedup = referenceTotal / oursTotal;
-    const identical = results.every((r) => r.identical);
-    const lines = [
-      `Table: ${table.rows.toLocaleString('en')} rows, ${REPOS.toLocaleString('en')} repos (generated in ${table.loadSeconds.toFixed(1)} s, primary key + vacuum ${table.indexSeconds.toFixed(1)} s), PostgreSQL server.`,
-      '',
-      `**Total: ours ${fmtMs(oursTotal)} ms vs the article's ${fmtMs(referenceTotal)} ms: ${speedup.toFixed(0)}x faster; answers ${identical ? 'identical' : 'DIFFERENT'}.**`,
-      '',
-      '| analysis | rows | article (ms) | ours (ms, median of ' + REPEAT + ') | speedup | same answer |',
-      '| --- | ---: | ---: | ---: | ---: | --- |',
-      ...results.map(
-        (r) =>
-          `| ${r.name} | ${r.rows.toLocaleString('en')} | ${fmtMs(r.referenceMs)} | ${fmtMs(r.oursMs)} | ${r.speedup.toFixed(0)}x | ${r.identical ? 'yes' : `NO: ${r.difference}`} |`,
-      ),
-      `| **total** | | ${fmtMs(referenceTotal)} | ${fmtMs(oursTotal)} | **${speedup.toFixed(0)}x** | ${identical ? 'yes' : 'no'} |`,
-      '',
-      `Insights on the same table (goal: each under a second). The renames table is empty here (no ids), so nothing is stitched; coverage runs twice: inferred from the sample times and from a polls table with one record per slot.`,
-      '',
-      `One-time summary build after github_stars changed (sql/summary/): ${builds.map((b) => `${b.name} ${fmtMs(b.ms)} ms`).join(', ')}; every later insight reads the summaries until the table changes again.`,
-      '',
-      `| insight | rows | ms (median of ${REPEAT}, summaries fresh) | direct from github_stars (ms) | speedup | same answer |`,
-      '| --- | ---: | ---: | ---: | ---: | --- |',
-      ...insights.map(
-        (r) =>
-          `| ${r.name} | ${r.rows.toLocaleString('en')} | ${fmtMs(r.ms)} | ${r.directMs === null ? '' : fmtMs(r.directMs)} | ${r.directMs === null ? '' : `${(r.directMs / r.ms).toFixed(1)}x`} | ${r.identical === null ? '' : r.identical ? 'yes' : 'NO'} |`,
-      ),
-    ];
-    if (!identical || insights.some((r) => r.identical === false)) process.exitCode = 1;
-    return {
-      markdown: lines.join('\n'),
-      data: {
-        table: { ...table, repos: REPOS },
-        repeat: REPEAT,
-        results,
-        summaryBuilds: builds,
-        insights,
-        referenceTotalMs: referenceTotal,
-        oursTotalMs: oursTotal,
-        speedup,
-        identical,
-      },
-    };
+    return report({ table, results, builds, insights });
   } finally {
     await db.close();
-    await admin.query(`drop schema if exists ${schema} cascade`);
-    await admin.end();
+    await server.drop();
   }
 }

@@ -10,23 +10,17 @@ import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../core/store/client.js';
 import { ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
+import { knob } from './knob.js';
+import { peakRssMiB } from './peak-rss.js';
+import type { BenchResult } from './run.js';
 
 export const title = 'Export: DynamoDB (dynalite) -> CSV, rows/s and peak RSS';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const ITEMS = Number(process.env.BENCH_EXPORT_ITEMS || 1_000_000);
+const ITEMS = knob('BENCH_EXPORT_ITEMS', 1_000_000, 1);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPOS = 1412;
 const HEAP_CAP_MIB = 64;
-
-function peakRssKb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
 
 async function fill(endpoint: string, table: string, items: number): Promise<void> {
   const client = createDynamoClient({ endpoint, region: 'us-east-1', maxAttempts: 5 });
@@ -83,16 +77,16 @@ async function exportOnce(endpoint: string, table: string, out: string, nodeOpti
   let peak = 0;
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const timer = setInterval(() => (peak = Math.max(peak, peakRssKb(child.pid!))), 50);
+  const timer = setInterval(() => (peak = Math.max(peak, peakRssMiB(child.pid!) ?? 0)), 50);
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   clearInterval(timer);
   if (code !== 0) throw new Error(`export failed (${code}): ${stderr}`);
   const seconds = (performance.now() - started) / 1000;
   const lines = readFileSync(out, 'utf8').split('\n').length - 1;
-  return { seconds, peakRssMiB: peak / 1024, lines, bytes: statSync(out).size };
+  return { seconds, peakRssMiB: peak, lines, bytes: statSync(out).size };
 }
 
-export async function run() {
+export async function run(): Promise<BenchResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-export-'));
   const dynamo = await startEmbeddedDynamo();
   try {

@@ -15,22 +15,24 @@
 // pays for the previous one's dirty pages.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { connectPostgres, type Database, openDatabase } from '../core/database.js';
 import { readCsvBatches } from '../etl/formats/read-csv.js';
 import { loadBatches } from '../etl/load/load.js';
 import { peakMemory } from '../local/process-memory.js';
 import { knob } from './knob.js';
+import { peakRssMiB } from './peak-rss.js';
 import type { BenchResult } from './run.js';
+import { createServerSchema, SERVER } from './server-schema.js';
+import { median } from './stats.js';
 
 export const title = "Load: ours (server and embedded) vs the article's procedure vs the best hand-run psql";
 
 const exec = promisify(execFile);
-const SERVER = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = knob('BENCH_ROWS', 23_279_479, 1);
 const RUNS = knob('BENCH_LOAD_RUNS', 3, 1);
 const ARTICLE_RUNS = knob('BENCH_ARTICLE_RUNS', 1, 1);
@@ -70,17 +72,10 @@ interface Run {
   loadAverage?: number;
 }
 
-const MiB = 2 ** 20;
+type Method = 'ours' | 'article' | 'hand' | 'embedded';
+type Runs = Record<Method, Run[]>;
 
-/** The peak resident set of a process, from /proc (undefined where there is none). */
-function hwmMiB(pid: number): number | undefined {
-  try {
-    const kib = /^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib ? Number(kib) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const MiB = 2 ** 20;
 
 /** This process's resident set, sampled while `fn` runs: its high-water across runs only rises. */
 async function sampleNodeRss<T>(fn: () => Promise<T>): Promise<{ result: T; nodeMiB: number }> {
@@ -97,12 +92,10 @@ async function sampleNodeRss<T>(fn: () => Promise<T>): Promise<{ result: T; node
   }
 }
 
+type Query = (sql: string) => Promise<Record<string, unknown>[]>;
+
 /** The table a method loaded, as the server sees it: rows and whether the primary key is there. */
-async function verify(
-  query: (sql: string) => Promise<Record<string, unknown>[]>,
-  table: string,
-  method: string,
-): Promise<void> {
+async function verify(query: Query, table: string, method: string): Promise<void> {
   const [row] = await query(
     `select (select count(*) from ${table})::text as n,
             (select count(*) from pg_constraint where conrelid = '${table}'::regclass and contype = 'p')::int as pk`,
@@ -122,20 +115,14 @@ async function settle(admin?: pg.Client): Promise<void> {
 
 /** A fresh schema on the server for one run, checked and dropped after. */
 async function onServer(method: string, fn: (schema: string, url: string) => Promise<Run>): Promise<Run> {
-  const schema = `bench_load_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  const u = new URL(SERVER);
-  u.searchParams.set('options', `-c search_path=${schema}`);
+  const { schema, url, admin, drop } = await createServerSchema('bench_load');
   try {
     await settle(admin);
-    const result = await fn(schema, u.toString());
+    const result = await fn(schema, url);
     await verify(async (sql) => (await admin.query(sql)).rows, `${schema}.github_stars`, method);
     return result;
   } finally {
-    await admin.query(`drop schema ${schema} cascade`);
-    await admin.end();
+    await drop();
   }
 }
 
@@ -167,7 +154,7 @@ async function loadWithOurs(db: Database, csv: string): Promise<Run> {
     await loadBatches(db, readCsvBatches(csv));
     return (performance.now() - started) / 1000;
   });
-  return { seconds, nodeMiB, backendMiB: backend ? hwmMiB(backend.pid) : undefined };
+  return { seconds, nodeMiB, backendMiB: backend ? peakRssMiB(backend.pid) : undefined };
 }
 
 const SETTINGS = ['shared_buffers', 'wal_level', 'max_wal_size', 'maintenance_work_mem', 'synchronous_commit', 'fsync'];
@@ -177,7 +164,7 @@ interface ServerInfo {
   settings: Record<string, string>;
 }
 
-async function serverInfo(query: (sql: string) => Promise<Record<string, unknown>[]>): Promise<ServerInfo> {
+async function serverInfo(query: Query): Promise<ServerInfo> {
   const [v] = await query('select version() as version');
   const rows = await query(
     `select name, current_setting(name) as value from pg_settings where name in (${SETTINGS.map((s) => `'${s}'`).join(', ')}) order by name`,
@@ -188,92 +175,80 @@ async function serverInfo(query: (sql: string) => Promise<Record<string, unknown
   };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const defined = (xs: (number | undefined)[]) => xs.filter((x): x is number => x !== undefined);
+/** What every method loads from, and the embedded server's version and settings once (d) has run. */
+interface LoadSetup {
+  csv: string;
+  dir: string;
+  embedded?: ServerInfo;
+}
 
-export async function run(): Promise<BenchResult> {
-  const loadStart = os.loadavg()[0]!;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
-  let embedded: ServerInfo | undefined;
+/** (a): the loader on a connection to the server. */
+function loadOurs({ csv }: LoadSetup): Promise<Run> {
+  return onServer('(a) ours', async (_schema, url) => {
+    const db = await connectPostgres(url);
+    try {
+      return await loadWithOurs(db, csv);
+    } finally {
+      await db.close();
+    }
+  });
+}
+
+/** (d): the same loader into a fresh embedded server, its start and stop timed apart. */
+async function loadEmbedded(setup: LoadSetup): Promise<Run> {
+  // Its own fresh data directory each run; the server runs as OS user postgres under root,
+  // so the folder must be traversable by others.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-load-embedded-'));
+  chmodSync(dataDir, 0o755);
   try {
-    const csv = path.join(dir, 'github-stars.csv');
-    const genStart = performance.now();
-    await generate(csv);
-    const bytes = statSync(csv).size;
-    console.log(
-      `generated ${ROWS.toLocaleString('en-US')} rows (${(bytes / MiB).toFixed(0)} MiB) in ${((performance.now() - genStart) / 1000).toFixed(1)} s`,
-    );
+    await settle();
+    const t0 = performance.now();
+    const db = await openDatabase({ dataDir, log: () => {} });
+    let startSeconds: number;
+    let result: Run;
+    let serverMiB: number | undefined;
+    let stopSeconds = 0;
+    try {
+      if (db.kind !== 'embedded') throw new Error('(d): openDatabase without a url did not start the embedded server');
+      const info = await serverInfo((sql) => db.query(sql));
+      startSeconds = (performance.now() - t0) / 1000;
+      setup.embedded ??= info;
+      result = await loadWithOurs(db, setup.csv);
+      await verify((sql) => db.query(sql), 'github_stars', '(d) embedded');
+      serverMiB = peakMemory(dataDir).serverMiB;
+    } finally {
+      const t1 = performance.now();
+      await db.close();
+      stopSeconds = (performance.now() - t1) / 1000;
+    }
+    return { ...result, startSeconds, stopSeconds, serverMiB };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
-    const serverSide = await connectPostgres(SERVER);
-    const server = await serverInfo((sql) => serverSide.query(sql)).finally(() => serverSide.close());
-
-    const loadOurs = () =>
-      onServer('(a) ours', async (_schema, url) => {
-        const db = await connectPostgres(url);
-        try {
-          return await loadWithOurs(db, csv);
-        } finally {
-          await db.close();
-        }
-      });
-
-    const loadEmbedded = async (): Promise<Run> => {
-      // Its own fresh data directory each run; the server runs as OS user postgres under root,
-      // so the folder must be traversable by others.
-      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-load-embedded-'));
-      chmodSync(dataDir, 0o755);
-      try {
-        await settle();
-        const t0 = performance.now();
-        const db = await openDatabase({ dataDir, log: () => {} });
-        let startSeconds: number;
-        let result: Run;
-        let serverMiB: number | undefined;
-        let stopSeconds = 0;
-        try {
-          if (db.kind !== 'embedded')
-            throw new Error('(d): openDatabase without a url did not start the embedded server');
-          const info = await serverInfo((sql) => db.query(sql));
-          startSeconds = (performance.now() - t0) / 1000;
-          embedded ??= info;
-          result = await loadWithOurs(db, csv);
-          await verify((sql) => db.query(sql), 'github_stars', '(d) embedded');
-          serverMiB = peakMemory(dataDir).serverMiB;
-        } finally {
-          const t1 = performance.now();
-          await db.close();
-          stopSeconds = (performance.now() - t1) / 1000;
-        }
-        return { ...result, startSeconds, stopSeconds, serverMiB };
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    };
-
-    const loadHand = () =>
-      onServer('(c) hand-run', (schema) =>
-        psql(
-          schema,
-          `begin;
+/** (c): psql, one transaction: the bare table, `\copy ... freeze`, the primary key. */
+function loadHand({ csv, dir }: LoadSetup): Promise<Run> {
+  return onServer('(c) hand-run', (schema) =>
+    psql(
+      schema,
+      `begin;
 create table github_stars (repo varchar(255) not null, ts bigint not null, stars integer not null);
 \\copy github_stars from '${csv}' with (format csv, freeze)
 alter table github_stars add constraint github_stars_pkey primary key (repo, ts);
 commit;
 `,
-          dir,
-        ),
-      );
+      dir,
+    ),
+  );
+}
 
-    // The article's DDL as published (its missing closing parenthesis restored).
-    const loadArticle = () =>
-      onServer('(b) article', (schema) =>
-        psql(
-          schema,
-          `create unlogged table github_stars (
+/** (b): the article's DDL as published (its missing closing parenthesis restored). */
+function loadArticle({ csv, dir }: LoadSetup): Promise<Run> {
+  return onServer('(b) article', (schema) =>
+    psql(
+      schema,
+      `create unlogged table github_stars (
     repo  varchar(255) not null,
     ts    integer      not null,
     stars integer      not null,
@@ -284,106 +259,180 @@ create index ts_idx    on github_stars(ts);
 create index stars_idx on github_stars(stars);
 \\copy github_stars from '${csv}' csv
 `,
-          dir,
-        ),
+      dir,
+    ),
+  );
+}
+
+/**
+ * (a), (c) and (d) RUNS times each, the order rotating each round, so none gains from going
+ * first (cold cache) or last; then (b) ARTICLE_RUNS times.
+ */
+async function measure(setup: LoadSetup): Promise<Runs> {
+  const methods = [
+    { key: 'hand', label: '(c) hand-run best', load: loadHand },
+    { key: 'ours', label: '(a) ours, server', load: loadOurs },
+    { key: 'embedded', label: '(d) ours, embedded', load: loadEmbedded },
+  ] as const;
+  const runs: Runs = { ours: [], article: [], hand: [], embedded: [] };
+  for (let round = 0; round < RUNS; round++) {
+    for (let i = 0; i < methods.length; i++) {
+      const m = methods[(i + round) % methods.length]!;
+      const r = { ...(await m.load(setup)), loadAverage: os.loadavg()[0] };
+      runs[m.key].push(r);
+      const extra =
+        r.startSeconds === undefined
+          ? ''
+          : ` (start ${r.startSeconds.toFixed(1)} s, stop ${r.stopSeconds?.toFixed(1)} s)`;
+      console.log(
+        `round ${round + 1}/${RUNS} ${m.label}: ${r.seconds.toFixed(1)} s${extra}, load average ${r.loadAverage?.toFixed(2)}`,
       );
-
-    // (a), (c) and (d) the same number of times, the order rotating each round, so none
-    // gains from going first (cold cache) or last.
-    const methods = [
-      { key: 'hand', label: '(c) hand-run best', load: loadHand },
-      { key: 'ours', label: '(a) ours, server', load: loadOurs },
-      { key: 'embedded', label: '(d) ours, embedded', load: loadEmbedded },
-    ] as const;
-    const runs: Record<'ours' | 'article' | 'hand' | 'embedded', Run[]> = {
-      ours: [],
-      article: [],
-      hand: [],
-      embedded: [],
-    };
-    for (let round = 0; round < RUNS; round++) {
-      for (let i = 0; i < methods.length; i++) {
-        const m = methods[(i + round) % methods.length]!;
-        const r = { ...(await m.load()), loadAverage: os.loadavg()[0] };
-        runs[m.key].push(r);
-        const extra =
-          r.startSeconds === undefined
-            ? ''
-            : ` (start ${r.startSeconds.toFixed(1)} s, stop ${r.stopSeconds?.toFixed(1)} s)`;
-        console.log(
-          `round ${round + 1}/${RUNS} ${m.label}: ${r.seconds.toFixed(1)} s${extra}, load average ${r.loadAverage?.toFixed(2)}`,
-        );
-      }
     }
-    for (let i = 0; i < ARTICLE_RUNS; i++) {
-      runs.article.push({ ...(await loadArticle()), loadAverage: os.loadavg()[0] });
-      console.log(`(b) article ${i + 1}/${ARTICLE_RUNS}: ${runs.article.at(-1)!.seconds.toFixed(1)} s`);
-    }
+  }
+  for (let i = 0; i < ARTICLE_RUNS; i++) {
+    runs.article.push({ ...(await loadArticle(setup)), loadAverage: os.loadavg()[0] });
+    console.log(`(b) article ${i + 1}/${ARTICLE_RUNS}: ${runs.article.at(-1)!.seconds.toFixed(1)} s`);
+  }
+  return runs;
+}
 
-    const seconds = (k: keyof typeof runs) => median(runs[k].map((r) => r.seconds));
-    const ours = seconds('ours');
-    const article = seconds('article');
-    const hand = seconds('hand');
-    const embeddedSeconds = seconds('embedded');
-    const start = median(runs.embedded.map((r) => r.startSeconds!));
-    const stop = median(runs.embedded.map((r) => r.stopSeconds!));
-    const peak = (k: keyof typeof runs, f: keyof Run) => {
-      const xs = defined(runs[k].map((r) => r[f]));
-      return xs.length ? Math.max(...xs) : undefined;
-    };
-    const mib = (x: number | undefined) => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
-    const rate = (s: number) => Math.round(ROWS / s).toLocaleString('en-US');
-    const list = (k: keyof typeof runs) => runs[k].map((r) => r.seconds.toFixed(1)).join(', ');
-    const loads = (k: keyof typeof runs) => runs[k].map((r) => r.loadAverage?.toFixed(1) ?? 'n/a').join(', ');
-    const runsNote = (n: number) => (n === 1 ? '1 run' : `${n} runs, median`);
-    const loadEnd = os.loadavg()[0]!;
+/** Everything the results file says, gathered by `run`. */
+interface Outcome {
+  bytes: number;
+  runs: Runs;
+  servers: { server: ServerInfo; embedded?: ServerInfo };
+  loadAverage: { start: number; end: number };
+}
 
-    const markdown = [
-      `${ROWS.toLocaleString('en-US')} rows, ${REPOS} repos, ${(bytes / MiB).toFixed(0)} MiB CSV. (a), (c), (d): ${runsNote(RUNS)} each, in rotating order; (b): ${runsNote(ARTICLE_RUNS)}${ARTICLE_RUNS === 1 ? ' (it is slow)' : ''}. Each run checked on the server: row count and primary key. Load average ${loadStart.toFixed(2)} at the start, ${loadEnd.toFixed(2)} at the end.`,
-      '',
-      `- ours vs the article's procedure: **${(article / ours).toFixed(2)}x faster** on the server, **${(article / embeddedSeconds).toFixed(2)}x faster** embedded (goal >= 3x)`,
-      `- ours vs the best hand-run (COPY FREEZE in one transaction): **${(ours / hand).toFixed(2)}x its time** (goal <= 1.2x)`,
-      `- ours embedded vs ours on the server: **${(embeddedSeconds / ours).toFixed(2)}x its time** (goal <= 1.2x)`,
-      `- embedded server start, excluded above: **${start.toFixed(1)} s** to the first query (initdb into a fresh directory, start, connect; median), stop ${stop.toFixed(1)} s`,
-      '',
-      '| method | seconds (median) | runs (s) | rows/s | loading backend peak RSS, MiB | Node RSS during load, MiB | load average after each run |',
-      '| --- | ---: | --- | ---: | ---: | ---: | --- |',
-      `| (a) ours on the server: \`npm run load\` with DATABASE_URL (COPY FREEZE into the bare table, then the primary key; one transaction) | ${ours.toFixed(1)} | ${list('ours')} | ${rate(ours)} | ${mib(peak('ours', 'backendMiB'))} | ${mib(peak('ours', 'nodeMiB'))} | ${loads('ours')} |`,
-      `| (b) the article: unlogged table with primary key + 3 indexes, then \`\\copy\` | ${article.toFixed(1)} | ${list('article')} | ${rate(article)} | ${mib(peak('article', 'backendMiB'))} | (psql) | ${loads('article')} |`,
-      `| (c) hand-run best: psql, one transaction: create the bare table, \`\\copy ... (format csv, freeze)\`, add the primary key, commit | ${hand.toFixed(1)} | ${list('hand')} | ${rate(hand)} | ${mib(peak('hand', 'backendMiB'))} | (psql) | ${loads('hand')} |`,
-      `| (d) ours on the embedded default: the same load, \`openDatabase({ dataDir })\` on a fresh directory | ${embeddedSeconds.toFixed(1)} | ${list('embedded')} | ${rate(embeddedSeconds)} | ${mib(peak('embedded', 'backendMiB'))} | ${mib(peak('embedded', 'nodeMiB'))} | ${loads('embedded')} |`,
-      '',
-      `Embedded server (d), all its processes' peak RSS summed (an upper bound: shared buffers count once per process): ${mib(peak('embedded', 'serverMiB'))} MiB. Peak RSS columns: the highest of the runs; the backend's from /proc VmHWM, Node's sampled every 100 ms.`,
-      '',
-      '| server | version | settings |',
-      '| --- | --- | --- |',
-      `| (a), (b), (c): DATABASE_URL | ${server.version} | ${Object.entries(server.settings)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')} |`,
-      `| (d): embedded | ${embedded?.version ?? 'n/a'} | ${Object.entries(embedded?.settings ?? {})
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')} |`,
-    ].join('\n');
-    return {
-      markdown,
-      data: {
-        rows: ROWS,
-        repos: REPOS,
-        bytes,
-        runsEach: RUNS,
-        articleRuns: ARTICLE_RUNS,
-        seconds: { ours, article, hand, embedded: embeddedSeconds, embeddedStart: start, embeddedStop: stop },
-        runs,
-        ratios: {
-          articleOverOurs: article / ours,
-          articleOverEmbedded: article / embeddedSeconds,
-          oursOverHand: ours / hand,
-          embeddedOverOurs: embeddedSeconds / ours,
-        },
-        servers: { server, embedded },
-        loadAverage: { start: loadStart, end: loadEnd },
-      },
-    };
+/** The medians (seconds) the ratios are taken from. */
+function medians(runs: Runs) {
+  const seconds = (k: Method) => median(runs[k].map((r) => r.seconds));
+  return {
+    ours: seconds('ours'),
+    article: seconds('article'),
+    hand: seconds('hand'),
+    embedded: seconds('embedded'),
+    embeddedStart: median(runs.embedded.map((r) => r.startSeconds!)),
+    embeddedStop: median(runs.embedded.map((r) => r.stopSeconds!)),
+  };
+}
+
+const runsNote = (n: number) => (n === 1 ? '1 run' : `${n} runs, median`);
+const mib = (x: number | undefined) => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const settingsOf = (info?: ServerInfo) =>
+  Object.entries(info?.settings ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+/** The highest of a method's runs for one memory figure (undefined where none was measured). */
+function peakOf(runs: Runs, k: Method, f: keyof Run): number | undefined {
+  const xs = runs[k].map((r) => r[f]).filter((x): x is number => x !== undefined);
+  return xs.length ? Math.max(...xs) : undefined;
+}
+
+/** The ratios against the goals, in a sentence each. */
+function headline({ bytes, loadAverage }: Outcome, s: ReturnType<typeof medians>): string[] {
+  return [
+    `${ROWS.toLocaleString('en-US')} rows, ${REPOS} repos, ${(bytes / MiB).toFixed(0)} MiB CSV. (a), (c), (d): ${runsNote(RUNS)} each, in rotating order; (b): ${runsNote(ARTICLE_RUNS)}${ARTICLE_RUNS === 1 ? ' (it is slow)' : ''}. Each run checked on the server: row count and primary key. Load average ${loadAverage.start.toFixed(2)} at the start, ${loadAverage.end.toFixed(2)} at the end.`,
+    '',
+    `- ours vs the article's procedure: **${(s.article / s.ours).toFixed(2)}x faster** on the server, **${(s.article / s.embedded).toFixed(2)}x faster** embedded (goal >= 3x)`,
+    `- ours vs the best hand-run (COPY FREEZE in one transaction): **${(s.ours / s.hand).toFixed(2)}x its time** (goal <= 1.2x)`,
+    `- ours embedded vs ours on the server: **${(s.embedded / s.ours).toFixed(2)}x its time** (goal <= 1.2x)`,
+    `- embedded server start, excluded above: **${s.embeddedStart.toFixed(1)} s** to the first query (initdb into a fresh directory, start, connect; median), stop ${s.embeddedStop.toFixed(1)} s`,
+  ];
+}
+
+/** One row a method: its median, every run, rows/s, memory and the load average after each run. */
+function methodRows(runs: Runs, s: ReturnType<typeof medians>): string[] {
+  const row = (k: Method, label: string, node: string) => {
+    const list = runs[k].map((r) => r.seconds.toFixed(1)).join(', ');
+    const loads = runs[k].map((r) => r.loadAverage?.toFixed(1) ?? 'n/a').join(', ');
+    const rate = Math.round(ROWS / s[k]).toLocaleString('en-US');
+    return `| ${label} | ${s[k].toFixed(1)} | ${list} | ${rate} | ${mib(peakOf(runs, k, 'backendMiB'))} | ${node} | ${loads} |`;
+  };
+  const nodeOf = (k: Method) => mib(peakOf(runs, k, 'nodeMiB'));
+  return [
+    '| method | seconds (median) | runs (s) | rows/s | loading backend peak RSS, MiB | Node RSS during load, MiB | load average after each run |',
+    '| --- | ---: | --- | ---: | ---: | ---: | --- |',
+    row(
+      'ours',
+      '(a) ours on the server: `npm run load` with DATABASE_URL (COPY FREEZE into the bare table, then the primary key; one transaction)',
+      nodeOf('ours'),
+    ),
+    row('article', '(b) the article: unlogged table with primary key + 3 indexes, then `\\copy`', '(psql)'),
+    row(
+      'hand',
+      '(c) hand-run best: psql, one transaction: create the bare table, `\\copy ... (format csv, freeze)`, add the primary key, commit',
+      '(psql)',
+    ),
+    row(
+      'embedded',
+      '(d) ours on the embedded default: the same load, `openDatabase({ dataDir })` on a fresh directory',
+      nodeOf('embedded'),
+    ),
+  ];
+}
+
+function report(outcome: Outcome): BenchResult {
+  const { bytes, runs, servers, loadAverage } = outcome;
+  const s = medians(runs);
+  const markdown = [
+    ...headline(outcome, s),
+    '',
+    ...methodRows(runs, s),
+    '',
+    `Embedded server (d), all its processes' peak RSS summed (an upper bound: shared buffers count once per process): ${mib(peakOf(runs, 'embedded', 'serverMiB'))} MiB. Peak RSS columns: the highest of the runs; the backend's from /proc VmHWM, Node's sampled every 100 ms.`,
+    '',
+    '| server | version | settings |',
+    '| --- | --- | --- |',
+    `| (a), (b), (c): DATABASE_URL | ${servers.server.version} | ${settingsOf(servers.server)} |`,
+    `| (d): embedded | ${servers.embedded?.version ?? 'n/a'} | ${settingsOf(servers.embedded)} |`,
+  ].join('\n');
+  const ratios = {
+    articleOverOurs: s.article / s.ours,
+    articleOverEmbedded: s.article / s.embedded,
+    oursOverHand: s.ours / s.hand,
+    embeddedOverOurs: s.embedded / s.ours,
+  };
+  return {
+    markdown,
+    data: {
+      rows: ROWS,
+      repos: REPOS,
+      bytes,
+      runsEach: RUNS,
+      articleRuns: ARTICLE_RUNS,
+      seconds: s,
+      runs,
+      ratios,
+      servers,
+      loadAverage,
+    },
+  };
+}
+
+/** The CSV every method loads, its size in bytes. */
+async function generateCsv(csv: string): Promise<number> {
+  const started = performance.now();
+  await generate(csv);
+  const bytes = statSync(csv).size;
+  console.log(
+    `generated ${ROWS.toLocaleString('en-US')} rows (${(bytes / MiB).toFixed(0)} MiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return bytes;
+}
+
+export async function run(): Promise<BenchResult> {
+  const start = os.loadavg()[0]!;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
+  try {
+    const setup: LoadSetup = { csv: path.join(dir, 'github-stars.csv'), dir };
+    const bytes = await generateCsv(setup.csv);
+    const serverSide = await connectPostgres(SERVER);
+    const server = await serverInfo((sql) => serverSide.query(sql)).finally(() => serverSide.close());
+    const runs = await measure(setup);
+    const loadAverage = { start, end: os.loadavg()[0]! };
+    return report({ bytes, runs, servers: { server, embedded: setup.embedded }, loadAverage });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

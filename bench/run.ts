@@ -32,7 +32,8 @@ const available = readdirSync(here)
  */
 function describeBench(name: string): { title: string; knobs: string[] } {
   const text = readFileSync(path.join(here, `${name}.bench.ts`), 'utf8');
-  const quoted = /export const title = '((?:[^'\\]|\\.)*)'/.exec(text)?.[1];
+  // Single-quoted, or double-quoted where the title holds an apostrophe (the formatter's choice).
+  const quoted = /export const title = (['"])((?:(?!\1)[^\\]|\\.)*)\1/.exec(text)?.[2];
   const title = quoted?.replace(/\\(.)/g, '$1') ?? name;
   const knobs = [...new Set(text.match(/\bBENCH_[A-Z0-9_]+/g) ?? [])];
   if (text.includes('DATABASE_URL')) knobs.push('DATABASE_URL');

@@ -28,18 +28,33 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { POLL_METRIC } from '../core/domain.js';
+import { POLLS_KEY, STARS_KEY, type TableKey } from '../core/store/tables.js';
 import { type StackSettings, scheduleCron, timeoutSeconds, totalTop } from './settings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The metric the collector emits (Embedded Metric Format), one per track whose poll ended ok. */
-export const POLL_METRIC = { namespace: 'Startrail', metricName: 'PollSucceeded' } as const;
 
 /** The token secret as created: the collector's `{"token": "..."}` form with no token in it. */
 export const EMPTY_TOKEN = '{"token":""}';
 
 /** Polls in a row without success before the alarm fires: 3 x 15 min = 45 minutes by default. */
 export const MISSED_POLLS = 3;
+
+/** How the collector is bundled: one minified ESM file with its whole dependency tree. */
+const COLLECTOR_BUNDLING: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  // Bundled rather than taken from the runtime: the SDK version we test is the one that runs,
+  // and a runtime SDK update cannot change behaviour under us.
+  externalModules: [],
+  // CommonJS dependencies call require(); ESM has none, so give them one.
+  banner:
+    "import { createRequire as __startrailCreateRequire } from 'node:module'; const require = __startrailCreateRequire(import.meta.url);",
+  forceDockerBundling: false,
+};
 
 export interface CollectorStackProps extends StackProps {
   settings: StackSettings;
@@ -53,66 +68,89 @@ export class CollectorStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
 
+  // Constructs are created in this order on purpose: it is the order of the synthesized template.
   constructor(scope: Construct, id: string, props: CollectorStackProps) {
     super(scope, id, props);
     const { settings } = props;
     const rate = Duration.minutes(settings.scheduleRateMinutes);
 
-    this.starsTable = this.table('StarsTable', 'repo', 'ts', settings, settings.writeCapacity, settings.readCapacity);
-    this.pollsTable = this.table('PollsTable', 'track', 'ts', settings, 1, 1);
+    this.starsTable = this.table('StarsTable', STARS_KEY, settings, settings.writeCapacity, settings.readCapacity);
+    this.pollsTable = this.table('PollsTable', POLLS_KEY, settings, 1, 1);
+    this.tokenSecret = this.githubTokenSecret();
+    const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.collector = this.collectorFunction(settings, rate, this.collectorRole(logGroup), logGroup);
+    this.deadLetterQueue = this.scheduleDeadLetterQueue();
+    const schedule = this.pollSchedule(settings, rate);
+    this.alarmTopic = this.alarmTopicFor(settings);
+    this.alarms(settings, rate, schedule, this.alarmTopic);
+    this.outputs(logGroup);
+  }
 
-    this.tokenSecret = new secretsmanager.Secret(this, 'GithubToken', {
+  // --- Storage and secret ---
+
+  private table(id: string, key: TableKey, settings: StackSettings, write: number, read: number): dynamodb.Table {
+    const provisioned = settings.billingMode === 'provisioned';
+    return new dynamodb.Table(this, id, {
+      partitionKey: { name: key.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: key.sort, type: dynamodb.AttributeType.NUMBER },
+      billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(provisioned ? { writeCapacity: write, readCapacity: read } : {}),
+      // PITR also enables DynamoDB's native export to S3.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // The star history cannot be re-collected: it outlives the stack, and a stray delete fails.
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+  }
+
+  private githubTokenSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'GithubToken', {
       description: 'GitHub token for the startrail collector. Set it with `aws secretsmanager put-secret-value`.',
       // An empty token, not a secret: the collector reports "secret is empty" (and re-reads the
       // secret on the next run) until the real token is put with put-secret-value. CloudFormation
       // leaves a value put that way alone as long as this placeholder does not change.
       secretStringValue: SecretValue.unsafePlainText(EMPTY_TOKEN),
     });
-    Validations.of(this.tokenSecret).acknowledge({
+    Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
         'A GitHub personal access token cannot be rotated by a Lambda: GitHub issues it, a person renews it and puts the new value.',
     });
+    return secret;
+  }
 
-    const logGroup = new logs.LogGroup(this, 'CollectorLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+  // --- The collector ---
 
-    // The collector's whole authority: write the two tables, read the one secret, write its own logs.
-    const role = new iam.Role(this, 'CollectorRole', {
+  /** The collector's whole authority: write the two tables, read the one secret, write its own logs. */
+  private collectorRole(logGroup: logs.LogGroup): iam.Role {
+    return new iam.Role(this, 'CollectorRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'startrail collector: writes the stars and polls tables, reads the GitHub token',
       inlinePolicies: {
         collector: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({
-              sid: 'WriteStars',
-              actions: ['dynamodb:BatchWriteItem'],
-              resources: [this.starsTable.tableArn],
-            }),
+            allow('WriteStars', ['dynamodb:BatchWriteItem'], this.starsTable.tableArn),
             // GetItem: a redelivered poll reads what an interrupted attempt was writing (lambda/slot-intent.ts).
-            new iam.PolicyStatement({
-              sid: 'RecordPolls',
-              actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
-              resources: [this.pollsTable.tableArn],
-            }),
-            new iam.PolicyStatement({
-              sid: 'ReadToken',
-              actions: ['secretsmanager:GetSecretValue'],
-              resources: [this.tokenSecret.secretArn],
-            }),
-            new iam.PolicyStatement({
-              sid: 'WriteOwnLogs',
-              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [logGroup.logGroupArn],
-            }),
+            allow('RecordPolls', ['dynamodb:PutItem', 'dynamodb:GetItem'], this.pollsTable.tableArn),
+            allow('ReadToken', ['secretsmanager:GetSecretValue'], this.tokenSecret.secretArn),
+            allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], logGroup.logGroupArn),
           ],
         }),
       },
     });
+  }
 
-    this.collector = new nodejs.NodejsFunction(this, 'Collector', {
+  private collectorFunction(
+    settings: StackSettings,
+    rate: Duration,
+    role: iam.Role,
+    logGroup: logs.LogGroup,
+  ): nodejs.NodejsFunction {
+    return new nodejs.NodejsFunction(this, 'Collector', {
       description: 'startrail collector: polls GitHub search and records star counts',
       entry: path.join(ROOT, 'lambda', 'handler.ts'),
       handler: 'handler',
@@ -144,55 +182,54 @@ export class CollectorStack extends Stack {
         TRACKS: JSON.stringify(settings.tracks),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Bundled rather than taken from the runtime: the SDK version we test is the one that runs,
-        // and a runtime SDK update cannot change behaviour under us.
-        externalModules: [],
-        // CommonJS dependencies call require(); ESM has none, so give them one.
-        banner:
-          "import { createRequire as __startrailCreateRequire } from 'node:module'; const require = __startrailCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-      },
+      bundling: COLLECTOR_BUNDLING,
     });
+  }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDeadLetters', {
+  // --- The schedule ---
+
+  private scheduleDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'ScheduleDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue of the poll schedule; a dead-letter queue needs no dead-letter queue.',
     });
+    return queue;
+  }
 
-    // Our own role, so its one finding can be acknowledged here: LambdaInvoke grants
-    // lambda:InvokeFunction on the function and `<function>:*` (its versions), nothing else.
-    const schedulerRole = new iam.Role(this, 'ScheduleRole', {
+  /**
+   * Our own role, so its one finding can be acknowledged here: LambdaInvoke grants
+   * lambda:InvokeFunction on the function and `<function>:*` (its versions), nothing else.
+   */
+  private scheduleRole(): iam.Role {
+    const role = new iam.Role(this, 'ScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
       }),
       description: 'startrail schedule: invokes the collector, sends undeliverable events to the dead-letter queue',
     });
     const collectorLogicalId = this.getLogicalId(this.collector.node.defaultChild as lambda.CfnFunction);
-    Validations.of(schedulerRole).acknowledge({
+    Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${collectorLogicalId}.Arn>:*]`,
       reason:
         "CDK's LambdaInvoke grants the function ARN plus `:*` (its versions and aliases); the wildcard never reaches beyond this one function.",
     });
+    return role;
+  }
 
-    const schedule = new scheduler.Schedule(this, 'PollSchedule', {
+  private pollSchedule(settings: StackSettings, rate: Duration): scheduler.Schedule {
+    return new scheduler.Schedule(this, 'PollSchedule', {
       description: 'startrail: one poll per slot',
       // A cron on the clock, not rate(): rate() fires at deploy time + k * period, so a poll would
       // run up to one slot after the slot it is recorded under.
       schedule: scheduler.ScheduleExpression.expression(scheduleCron(settings.scheduleRateMinutes), TimeZone.ETC_UTC),
       target: new targets.LambdaInvoke(this.collector, {
-        role: schedulerRole,
+        role: this.scheduleRole(),
         // The collector takes the slot from `time`: the scheduled time, identical on every retry.
         input: scheduler.ScheduleTargetInput.fromObject({
           source: 'aws.scheduler',
@@ -209,52 +246,15 @@ export class CollectorStack extends Stack {
         deadLetterQueue: this.deadLetterQueue,
       }),
     });
-
-    this.alarmTopic = this.alarms(settings, rate, schedule);
-
-    new CfnOutput(this, 'StarsTableName', {
-      value: this.starsTable.tableName,
-      description: 'STARS_TABLE for npm run export',
-    });
-    new CfnOutput(this, 'PollsTableName', { value: this.pollsTable.tableName, description: 'POLLS_TABLE' });
-    new CfnOutput(this, 'GithubTokenSecretArn', {
-      value: this.tokenSecret.secretArn,
-      description: 'put the GitHub token here',
-    });
-    new CfnOutput(this, 'CollectorFunctionName', {
-      value: this.collector.functionName,
-      description: 'the collector Lambda',
-    });
-    new CfnOutput(this, 'CollectorLogGroupName', { value: logGroup.logGroupName, description: 'the collector logs' });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'alarm notifications' });
   }
 
-  private table(
-    id: string,
-    partitionKey: string,
-    sortKey: string,
-    settings: StackSettings,
-    write: number,
-    read: number,
-  ): dynamodb.Table {
-    const provisioned = settings.billingMode === 'provisioned';
-    return new dynamodb.Table(this, id, {
-      partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: sortKey, type: dynamodb.AttributeType.NUMBER },
-      billingMode: provisioned ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST,
-      ...(provisioned ? { writeCapacity: write, readCapacity: read } : {}),
-      // PITR also enables DynamoDB's native export to S3.
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      // The star history cannot be re-collected: it outlives the stack, and a stray delete fails.
-      removalPolicy: RemovalPolicy.RETAIN,
-      deletionProtection: true,
-    });
-  }
+  // --- Alarms ---
 
-  private alarms(settings: StackSettings, rate: Duration, schedule: scheduler.Schedule): sns.Topic {
-    // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, so the topic
-    // gets its own key whose policy lets CloudWatch use it.
+  /**
+   * CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, so the topic
+   * gets its own key whose policy lets CloudWatch use it.
+   */
+  private alarmTopicFor(settings: StackSettings): sns.Topic {
     const key = new kms.Key(this, 'AlarmTopicKey', {
       description: 'startrail alarm topic encryption',
       enableKeyRotation: true,
@@ -288,42 +288,37 @@ export class CollectorStack extends Stack {
       }),
     );
     if (settings.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(settings.alarmEmail));
-    const action = new cloudwatchActions.SnsAction(topic);
+    return topic;
+  }
 
+  /** Four alarms, each notifying the topic when it fires and when it clears. */
+  private alarms(settings: StackSettings, rate: Duration, schedule: scheduler.Schedule, topic: sns.Topic): void {
+    const action = new cloudwatchActions.SnsAction(topic);
     const alarms = [
-      new cloudwatch.Alarm(this, 'CollectorErrorsAlarm', {
-        alarmDescription: 'The collector failed: a track did not complete, or the function crashed or timed out.',
-        metric: this.collector.metricErrors({ period: rate, statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'DroppedEventsAlarm', {
-        alarmDescription: 'Lambda dropped a poll event after its retries or its maximum age: that slot has no poll.',
-        metric: new cloudwatch.Metric({
+      this.failureAlarm(
+        'CollectorErrorsAlarm',
+        'The collector failed: a track did not complete, or the function crashed or timed out.',
+        this.collector.metricErrors({ period: rate, statistic: cloudwatch.Stats.SUM }),
+      ),
+      this.failureAlarm(
+        'DroppedEventsAlarm',
+        'Lambda dropped a poll event after its retries or its maximum age: that slot has no poll.',
+        new cloudwatch.Metric({
           namespace: 'AWS/Lambda',
           metricName: 'AsyncEventsDropped',
           dimensionsMap: { FunctionName: this.collector.functionName },
           period: rate,
           statistic: cloudwatch.Stats.SUM,
         }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `The schedule ${schedule.scheduleName} could not deliver a poll event: see the dead-letter queue.`,
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      ),
+      this.failureAlarm(
+        'DeadLetterAlarm',
+        `The schedule ${schedule.scheduleName} could not deliver a poll event: see the dead-letter queue.`,
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
           statistic: cloudwatch.Stats.MAXIMUM,
         }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      ),
       new cloudwatch.Alarm(this, 'NoSuccessfulPollAlarm', {
         alarmDescription: `No poll succeeded in ${MISSED_POLLS * settings.scheduleRateMinutes} minutes.`,
         metric: new cloudwatch.Metric({ ...POLL_METRIC, period: rate, statistic: cloudwatch.Stats.SUM }),
@@ -339,8 +334,34 @@ export class CollectorStack extends Stack {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
-    return topic;
   }
+
+  /** An alarm on a count of failures: one in a period fires it, and no data means none happened. */
+  private failureAlarm(id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  private outputs(logGroup: logs.LogGroup): void {
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output('StarsTableName', this.starsTable.tableName, 'STARS_TABLE for npm run export');
+    output('PollsTableName', this.pollsTable.tableName, 'POLLS_TABLE');
+    output('GithubTokenSecretArn', this.tokenSecret.secretArn, 'put the GitHub token here');
+    output('CollectorFunctionName', this.collector.functionName, 'the collector Lambda');
+    output('CollectorLogGroupName', logGroup.logGroupName, 'the collector logs');
+    output('AlarmTopicArn', this.alarmTopic.topicArn, 'alarm notifications');
+  }
+}
+
+/** One statement of the collector's policy: these actions on this one resource. */
+function allow(sid: string, actions: string[], resource: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions, resources: [resource] });
 }
 
 function clamp(value: Duration, min: Duration, max: Duration): Duration {

@@ -1,7 +1,7 @@
 // Configuration from the environment; command-line flags override these values.
 import path from 'node:path';
-import { SettingError } from './cli-text.js';
 import { DEFAULT_TRACKS, MAX_TOP, type Track } from './domain.js';
+import { SettingError } from './errors.js';
 
 export interface Config {
   githubToken?: string;
@@ -42,6 +42,23 @@ export function loadConfig(env: Env = process.env): Config {
       tracks = value;
     },
   };
+}
+
+/** The flags of the export and load CLIs that stand in for STARS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR. */
+export interface StoreFlags {
+  table?: string;
+  endpoint?: string;
+  dataDir?: string;
+}
+
+/** The configuration of `env` with the store flags given on the command line in place of theirs. */
+export function loadConfigWithFlags(flags: StoreFlags, env: Env = process.env): Config {
+  return loadConfig({
+    ...env,
+    ...(flags.table ? { STARS_TABLE: flags.table } : {}),
+    ...(flags.endpoint ? { DYNAMODB_ENDPOINT: flags.endpoint } : {}),
+    ...(flags.dataDir ? { STARTRAIL_DATA_DIR: flags.dataDir } : {}),
+  });
 }
 
 const TRACKS_FORMS = 'expected JSON like [{"query":"language:go","top":1000}] or language:go=1000;...';

@@ -2,16 +2,20 @@
 // as one line that names the directory and the real cause.
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { StartrailError } from './errors.js';
 
-/** The data directory (or a folder under it) cannot be created, read or written. */
-export class DataDirError extends Error {
-  override readonly name = 'DataDirError';
+/**
+ * The data directory (or a folder under it) cannot be created, read or written. Its code is the
+ * system's (EACCES, EROFS, ENOTDIR...), or EUNKNOWN.
+ */
+export class DataDirError extends StartrailError {
   constructor(
     readonly dataDir: string,
-    readonly code: string,
+    code: string,
     problem: string,
+    options?: { cause?: unknown },
   ) {
-    super(`data directory ${dataDir}: ${problem}`);
+    super(code, `data directory ${dataDir}: ${problem}`, options);
   }
 }
 
@@ -54,7 +58,7 @@ function fileInTheWay(dir: string): string {
 
 function fail(dataDir: string, at: string, error: unknown): never {
   const code = (error as NodeJS.ErrnoException)?.code;
-  throw new DataDirError(dataDir, code ?? 'EUNKNOWN', describe(code, at, dataDir, error));
+  throw new DataDirError(dataDir, code ?? 'EUNKNOWN', describe(code, at, dataDir, error), { cause: error });
 }
 
 /**

@@ -2,8 +2,8 @@
 // without it the embedded server under the data directory (core/embedded-postgres.ts). Both
 // are real PostgreSQL through node-postgres, so there is one SQL engine and one COPY path.
 import pg from 'pg';
-import { SettingError } from './cli-text.js';
 import { acquireEmbedded, type EmbeddedOptions } from './embedded-postgres.js';
+import { errorClass, SettingError } from './errors.js';
 
 export { EmbeddedPostgresError, embeddedPostgresDir, hasEmbeddedDatabase } from './embedded-postgres.js';
 
@@ -20,7 +20,7 @@ export interface Database {
 }
 
 /** PostgreSQL could not be reached or refused the connection (never carries the URL). */
-export class DatabaseConnectError extends Error {
+export class DatabaseConnectError extends errorClass('DATABASE_CONNECT') {
   override readonly name = 'DatabaseConnectError';
 }
 
@@ -75,7 +75,7 @@ export async function connectPostgres(
   } catch (error) {
     // Never echo the URL: it may carry a password.
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DatabaseConnectError(`cannot connect to PostgreSQL at ${where}: ${reason}`);
+    throw new DatabaseConnectError(`cannot connect to PostgreSQL at ${where}: ${reason}`, { cause: error });
   }
   return {
     kind,

@@ -17,7 +17,9 @@ export interface Track {
   top: number;
 }
 
-export type PollStatus = 'ok' | 'partial' | 'failed';
+/** How a poll ended; the export refuses any other value. */
+export const POLL_STATUSES = ['ok', 'partial', 'failed'] as const;
+export type PollStatus = (typeof POLL_STATUSES)[number];
 
 /** One collector run for one track: a row of the polls table. */
 export interface Poll {
@@ -38,6 +40,29 @@ export interface Poll {
   startedAt: string;
   error?: string;
 }
+
+/** What the collector stores for a poll: the poll plus diagnostics that are not part of the shared contract. */
+export interface PollRecord extends Poll {
+  duplicates?: number;
+  retries?: number;
+  warnings?: string[];
+  /** Rows an interrupted earlier attempt at this slot wrote for names no longer in the snapshot, deleted. */
+  staleRemoved?: number;
+}
+
+/** The counts and start time a poll read back may lack (an older record or polls file): unknown, so null. */
+type UnknownOnRead = 'expected' | 'written' | 'rejected' | 'points' | 'requests' | 'durationMs' | 'startedAt';
+
+/**
+ * A poll as the ETL reads it back, from the polls table or a polls file, and stores it in
+ * PostgreSQL: what a record lacks is null there, as is an absent error.
+ */
+export type PollAsRead = Omit<Poll, UnknownOnRead | 'error'> & { [K in UnknownOnRead]: Poll[K] | null } & {
+  error: string | null;
+};
+
+/** The CloudWatch metric an alarm watches: one a poll ends `ok`, summed across tracks (lambda/ emits, cdk/ alarms). */
+export const POLL_METRIC = { namespace: 'Startrail', metricName: 'PollSucceeded' } as const;
 
 export const SLOT_SECONDS = 15 * 60;
 

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ensureDataDir } from './data-dir.js';
+import { errorClass } from './errors.js';
 
 /** The embedded server could not be started or reached: one line, with what to do. */
-export class EmbeddedPostgresError extends Error {
+export class EmbeddedPostgresError extends errorClass('EMBEDDED_POSTGRES') {
   override readonly name = 'EmbeddedPostgresError';
 }
 

@@ -18,3 +18,28 @@ export class StartrailError extends Error {
 export function isStartrailError(error: unknown): error is StartrailError {
   return error instanceof StartrailError;
 }
+
+/**
+ * The base of an error class whose code never varies: `class ExportError extends
+ * errorClass('EXPORT') {}` is constructed as `new ExportError(message, { cause })`.
+ */
+export function errorClass(code: string) {
+  return class extends StartrailError {
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
+}
+
+/**
+ * A setting (environment variable or flag) with a value that cannot be used; `setting` names it.
+ * The CLIs exit 2 for it, as for a bad flag: the command was called wrongly.
+ */
+export class SettingError extends StartrailError {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super('SETTING', `${setting}: ${problem}`);
+  }
+}

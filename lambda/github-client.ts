@@ -2,8 +2,10 @@
 // failures retried with exponential backoff and full jitter, secondary rate limits waited
 // out, and an exhausted primary budget reported at once (waiting an hour helps nobody).
 import { GraphqlResponseError, graphql } from '@octokit/graphql';
+import { errorClass } from '../core/errors.js';
 import { type Logger, registeredSecrets } from '../core/log.js';
 import { describeServerText, redactSecrets } from '../core/redact.js';
+import { backoffDelay, createLimiter, type Sleep, sleep } from '../core/retry.js';
 import type { RateLimitInfo } from './queries.js';
 
 export type GitHubErrorKind =
@@ -19,7 +21,7 @@ export type GitHubErrorKind =
  * is redacted where the message is built (classify), and again here against every registered
  * secret and token shape, because a GitHubError ends up printed, logged and stored.
  */
-export class GitHubError extends Error {
+export class GitHubError extends errorClass('GITHUB') {
   override name = 'GitHubError';
   constructor(
     readonly kind: GitHubErrorKind,
@@ -57,7 +59,7 @@ export interface GitHubClientOptions {
   maxDelayMs?: number;
   /** Requests in flight at once, across the whole client (GitHub's secondary limit is 100). */
   maxConcurrent?: number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
   random?: () => number;
   logger?: Logger;
   fetch?: typeof globalThis.fetch;
@@ -75,25 +77,6 @@ export interface GitHubClient {
   ): Promise<T>;
   /** Largest number of requests that were in flight at once. */
   readonly maxInFlight: number;
-}
-
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A counting semaphore: at most `limit` holders at once, FIFO. */
-export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    else active += 1;
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active -= 1;
-    }
-  };
 }
 
 interface Classified {
@@ -277,21 +260,16 @@ export function classify(error: unknown, context: ClassifyContext = {}): Classif
 
 const attempts = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
 
-/** Full jitter: a uniform wait in [0, min(cap, base * 2^attempt)). */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number): number {
-  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
+/** Sends one request: within the client's concurrency limit, bounded by the timeout, counted. */
+interface Sender {
+  send<T>(document: string, variables: Record<string, unknown>, counters?: CallCounters): Promise<T>;
+  /** Largest number of requests that were in flight at once. */
+  readonly maxInFlight: number;
 }
 
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+function createSender(options: GitHubClientOptions): Sender {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const maxAttempts = options.maxAttempts ?? 6;
-  const maxSecondaryWaits = options.maxSecondaryWaits ?? 5;
-  const baseDelayMs = options.baseDelayMs ?? 500;
-  const maxDelayMs = options.maxDelayMs ?? 20_000;
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
   const limit = createLimiter(options.maxConcurrent ?? 8);
-  const context: ClassifyContext = { secrets: [options.token], endpoint: endpointOf(options.url) };
   const request = graphql.defaults({
     url: options.url,
     headers: { authorization: `bearer ${options.token}` },
@@ -299,71 +277,127 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   });
   let inFlight = 0;
   let maxInFlight = 0;
-
-  const once = async <T>(document: string, variables: Record<string, unknown>, counters?: CallCounters): Promise<T> =>
-    limit(async () => {
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      if (counters) counters.requests += 1;
-      const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
-      try {
-        return await request<T>(document, { ...variables, request: { signal: AbortSignal.any(signals) } });
-      } finally {
-        inFlight -= 1;
-      }
-    });
-
   return {
     get maxInFlight() {
       return maxInFlight;
+    },
+    send: <T>(document: string, variables: Record<string, unknown>, counters?: CallCounters): Promise<T> =>
+      limit(async () => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        if (counters) counters.requests += 1;
+        const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+        try {
+          return await request<T>(document, { ...variables, request: { signal: AbortSignal.any(signals) } });
+        } finally {
+          inFlight -= 1;
+        }
+      }),
+  };
+}
+
+/** How one query retries, settled from the client's options. */
+interface RetryPolicy {
+  maxAttempts: number;
+  maxSecondaryWaits: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: Sleep;
+  random: () => number;
+  logger?: Logger;
+  context: ClassifyContext;
+}
+
+function retryPolicy(options: GitHubClientOptions): RetryPolicy {
+  return {
+    maxAttempts: options.maxAttempts ?? 6,
+    maxSecondaryWaits: options.maxSecondaryWaits ?? 5,
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 20_000,
+    sleep: options.sleep ?? sleep,
+    random: options.random ?? Math.random,
+    logger: options.logger,
+    context: { secrets: [options.token], endpoint: endpointOf(options.url) },
+  };
+}
+
+/** What one query has spent of its retries so far. */
+interface Tries {
+  failures: number;
+  secondaryWaits: number;
+}
+
+/**
+ * Waits before trying a failed request again, if its failure is worth another try and the
+ * budget for that kind allows; false when the query should give up.
+ */
+async function waitToRetry(
+  c: Classified,
+  tries: Tries,
+  policy: RetryPolicy,
+  counters?: CallCounters,
+): Promise<boolean> {
+  if (c.retry === 'secondary' && tries.secondaryWaits < policy.maxSecondaryWaits) {
+    tries.secondaryWaits += 1;
+    if (counters) counters.secondaryWaits += 1;
+    policy.logger?.warn('github secondary rate limit, waiting', { waitMs: c.waitMs, status: c.error.status });
+    await policy.sleep(c.waitMs ?? 60_000);
+    return true;
+  }
+  if (c.retry === 'backoff' && tries.failures + 1 < policy.maxAttempts) {
+    const delay = backoffDelay(tries.failures, policy.baseDelayMs, policy.maxDelayMs, policy.random);
+    tries.failures += 1;
+    if (counters) counters.retries += 1;
+    policy.logger?.warn('github request failed, retrying', {
+      attempt: tries.failures,
+      delayMs: delay,
+      error: c.error.message,
+    });
+    await policy.sleep(delay);
+    return true;
+  }
+  return false;
+}
+
+/** The error a query gives up with: a retryable one says how many attempts it had. */
+function givingUp(c: Classified, tries: Tries): GitHubError {
+  if (c.retry === 'none') return c.error;
+  return new GitHubError(
+    c.error.kind,
+    `${c.error.message}; gave up after ${attempts(tries.failures + tries.secondaryWaits + 1)}`,
+    c.error.status,
+  );
+}
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const sender = createSender(options);
+  const policy = retryPolicy(options);
+  const aborted = () => new GitHubError('aborted', 'poll aborted');
+  return {
+    get maxInFlight() {
+      return sender.maxInFlight;
     },
     async query<T extends { rateLimit?: RateLimitInfo | null }>(
       document: string,
       variables: Record<string, unknown>,
       counters?: CallCounters,
     ) {
-      let failures = 0;
-      let secondaryWaits = 0;
+      const tries: Tries = { failures: 0, secondaryWaits: 0 };
       for (;;) {
-        if (options.signal?.aborted) throw new GitHubError('aborted', 'poll aborted');
+        if (options.signal?.aborted) throw aborted();
         try {
-          const data = await once<T>(document, variables, counters);
+          const data = await sender.send<T>(document, variables, counters);
           if (counters && data.rateLimit) {
             counters.points += data.rateLimit.cost;
             counters.remaining = data.rateLimit.remaining;
           }
           return data;
         } catch (error) {
-          if (options.signal?.aborted) throw new GitHubError('aborted', 'poll aborted');
-          const c = classify(error, context);
-          if (c.retry === 'secondary' && secondaryWaits < maxSecondaryWaits) {
-            secondaryWaits += 1;
-            if (counters) counters.secondaryWaits += 1;
-            options.logger?.warn('github secondary rate limit, waiting', { waitMs: c.waitMs, status: c.error.status });
-            await sleep(c.waitMs ?? 60_000);
-            continue;
-          }
-          if (c.retry === 'backoff' && failures + 1 < maxAttempts) {
-            const delay = backoffDelay(failures, baseDelayMs, maxDelayMs, random);
-            failures += 1;
-            if (counters) counters.retries += 1;
-            options.logger?.warn('github request failed, retrying', {
-              attempt: failures,
-              delayMs: delay,
-              error: c.error.message,
-            });
-            await sleep(delay);
-            continue;
-          }
+          if (options.signal?.aborted) throw aborted();
+          const c = classify(error, policy.context);
+          if (await waitToRetry(c, tries, policy, counters)) continue;
           if (c.error.kind === 'auth') options.onUnauthorized?.();
-          if (c.retry !== 'none') {
-            throw new GitHubError(
-              c.error.kind,
-              `${c.error.message}; gave up after ${attempts(failures + secondaryWaits + 1)}`,
-              c.error.status,
-            );
-          }
-          throw c.error;
+          throw givingUp(c, tries);
         }
       }
     },

@@ -3,15 +3,15 @@
 // the clock and the config, so tests run it against the simulator and dynalite.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../core/config.js';
-import { slotOf, type Track } from '../core/domain.js';
+import { type PollRecord, slotOf, type Track } from '../core/domain.js';
+import { errorClass } from '../core/errors.js';
 import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { fieldProblem } from '../core/star-row.js';
 import { createDynamoClient } from '../core/store/client.js';
 import { createGitHubClient, type GitHubClient } from './github-client.js';
-import { type MetricSink, stdoutMetricSink } from './metrics.js';
-import { pollTrack } from './poll-track.js';
-import type { PollRecord } from './record-poll.js';
+import { stdoutMetricSink } from './metrics.js';
+import { type PollSettings, type PollTrackDeps, pollTrack } from './poll-track.js';
 import { forgetToken, resolveToken, type TokenSource } from './token.js';
 
 /** What EventBridge Scheduler delivers (only `time` matters here). */
@@ -20,21 +20,13 @@ export interface ScheduledEvent {
   [key: string]: unknown;
 }
 
-export interface CollectorDeps {
+export interface CollectorDeps extends PollSettings {
   github: GitHubClient;
   dynamo: DynamoDBClient;
   config: { starsTable: string; pollsTable: string; tracks: readonly Track[] };
   logger: Logger;
   /** Wall clock: the slot when the event has no time, and each poll's startedAt. */
   clock?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  metrics?: MetricSink;
-  signal?: AbortSignal;
-  fetchConcurrency?: number;
-  writeConcurrency?: number;
-  /** Attempts per DynamoDB batch (default 15). */
-  writeAttempts?: number;
 }
 
 export interface CollectResult {
@@ -43,7 +35,7 @@ export interface CollectResult {
 }
 
 /** Thrown after every poll is recorded when one can still be completed by running the slot again. */
-export class PollIncompleteError extends Error {
+export class PollIncompleteError extends errorClass('POLL_INCOMPLETE') {
   override name = 'PollIncompleteError';
   constructor(readonly result: CollectResult) {
     const bad = result.polls.filter((p) => p.status !== 'ok');
@@ -77,6 +69,12 @@ export function eventSlot(event: ScheduledEvent | undefined, clock: () => Date):
   return ts;
 }
 
+/** One poll's dependencies: the collector's own, with the configured tables and the clock settled. */
+function pollDeps(deps: CollectorDeps, clock: () => Date): PollTrackDeps {
+  const { config, ...shared } = deps;
+  return { ...shared, clock, starsTable: config.starsTable, pollsTable: config.pollsTable };
+}
+
 export function createHandler(deps: CollectorDeps | (() => Promise<CollectorDeps>)) {
   return async (event: ScheduledEvent = {}): Promise<CollectResult> => {
     const d = typeof deps === 'function' ? await deps() : deps;
@@ -87,25 +85,7 @@ export function createHandler(deps: CollectorDeps | (() => Promise<CollectorDeps
     // Tracks one after another: each has its own GitHub budget accounting, and a failing
     // track must not stop the others from being recorded.
     for (const track of d.config.tracks) {
-      const outcome = await pollTrack(
-        {
-          github: d.github,
-          dynamo: d.dynamo,
-          starsTable: d.config.starsTable,
-          pollsTable: d.config.pollsTable,
-          logger: d.logger,
-          clock,
-          sleep: d.sleep,
-          random: d.random,
-          metrics: d.metrics,
-          signal: d.signal,
-          fetchConcurrency: d.fetchConcurrency,
-          writeConcurrency: d.writeConcurrency,
-          writeAttempts: d.writeAttempts,
-        },
-        track,
-        ts,
-      );
+      const outcome = await pollTrack(pollDeps(d, clock), track, ts);
       polls.push(outcome.record);
       retry ||= outcome.retryable;
     }

@@ -1,8 +1,6 @@
 // CloudWatch metrics as Embedded Metric Format log lines: CloudWatch extracts them from the
 // function's logs, so the collector needs no metrics API call and no extra IAM permission.
-import type { PollStatus } from '../core/domain.js';
-
-export const METRICS_NAMESPACE = 'Startrail';
+import { POLL_METRIC, type PollStatus } from '../core/domain.js';
 
 export interface PollMetrics {
   track: string;
@@ -11,24 +9,24 @@ export interface PollMetrics {
   durationMs: number;
 }
 
-/** One EMF object (no dimensions, so the alarm sums PollSucceeded across tracks). */
+/** One EMF object (no dimensions, so the alarm sums POLL_METRIC across tracks). */
 export function emfRecord(m: PollMetrics, now: number): Record<string, unknown> {
   return {
     _aws: {
       Timestamp: now,
       CloudWatchMetrics: [
         {
-          Namespace: METRICS_NAMESPACE,
+          Namespace: POLL_METRIC.namespace,
           Dimensions: [[]],
           Metrics: [
-            { Name: 'PollSucceeded', Unit: 'Count' },
+            { Name: POLL_METRIC.metricName, Unit: 'Count' },
             { Name: 'RowsWritten', Unit: 'Count' },
             { Name: 'PollDurationMs', Unit: 'Milliseconds' },
           ],
         },
       ],
     },
-    PollSucceeded: m.status === 'ok' ? 1 : 0,
+    [POLL_METRIC.metricName]: m.status === 'ok' ? 1 : 0,
     RowsWritten: m.rowsWritten,
     PollDurationMs: m.durationMs,
     track: m.track,

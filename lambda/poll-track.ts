@@ -5,18 +5,31 @@
 // and its redelivery can remove what the killed attempt wrote and no longer belongs.
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { StarSample, Track } from '../core/domain.js';
+import type { PollRecord, StarSample, Track } from '../core/domain.js';
 import type { Logger } from '../core/log.js';
+import { retry, type Sleep } from '../core/retry.js';
 import { isRetryableDynamoError } from '../core/store/client.js';
-import { fetchTop } from './fetch-top.js';
-import { defaultSleep, type GitHubClient, GitHubError, newCounters } from './github-client.js';
+import { type FetchTopResult, fetchTop } from './fetch-top.js';
+import { type CallCounters, type GitHubClient, GitHubError, newCounters } from './github-client.js';
 import { emitPollMetrics, type MetricSink } from './metrics.js';
-import { type PollRecord, recordPoll, sanitizePoll } from './record-poll.js';
+import { recordPoll, sanitizePoll } from './record-poll.js';
 import { INTERRUPTED, namesLeftWriting } from './slot-intent.js';
-import { countByReason, selectTop, validateNodes } from './validate-nodes.js';
-import { deleteRows, writeSnapshot } from './write-snapshot.js';
+import { countByReason, selectTop, type ValidatedNodes, validateNodes } from './validate-nodes.js';
+import { deleteRows, type WriteOptions, type WriteResult, writeSnapshot } from './write-snapshot.js';
 
-export interface PollTrackDeps {
+/** How a poll runs, beyond its clients and tables; the handler passes its own straight through. */
+export interface PollSettings {
+  sleep?: Sleep;
+  random?: () => number;
+  metrics?: MetricSink;
+  signal?: AbortSignal;
+  fetchConcurrency?: number;
+  writeConcurrency?: number;
+  /** Attempts per DynamoDB batch (default 15). */
+  writeAttempts?: number;
+}
+
+export interface PollTrackDeps extends PollSettings {
   github: GitHubClient;
   dynamo: DynamoDBClient;
   starsTable: string;
@@ -24,13 +37,6 @@ export interface PollTrackDeps {
   logger: Logger;
   /** Wall clock for `startedAt`. */
   clock: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  metrics?: MetricSink;
-  signal?: AbortSignal;
-  fetchConcurrency?: number;
-  writeConcurrency?: number;
-  writeAttempts?: number;
 }
 
 export interface PollOutcome {
@@ -42,148 +48,245 @@ export interface PollOutcome {
   retryable: boolean;
 }
 
-async function withRetry<T>(deps: PollTrackDeps, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= 5 || !isRetryableDynamoError(error)) throw error;
-      await (deps.sleep ?? defaultSleep)(100 * 2 ** attempt);
-    }
-  }
+/** One poll in progress: what every step reads, and what the records share. */
+interface Poll {
+  deps: PollTrackDeps;
+  track: Track;
+  ts: number;
+  started: number;
+  counters: CallCounters;
+  log: Logger;
+  base: Pick<PollRecord, 'track' | 'ts' | 'startedAt' | 'rejected' | 'written'>;
+}
+
+/** The snapshot GitHub gave, validated, and the rows it makes. */
+interface Snapshot {
+  fetched: FetchTopResult;
+  checked: ValidatedNodes;
+  samples: StarSample[];
+}
+
+/** Names whose rows may be in the slot; what a record keeps of them depends on how the poll ends. */
+interface SlotNames {
+  /** This snapshot's names: all an `ok` record keeps. */
+  snapshot: string[];
+  /** Names an earlier attempt wrote that this snapshot does not have (renamed, or out of the top N by now). */
+  leftover: string[];
+  /** Every name that may have rows in the slot: what a record that is not `ok` keeps. */
+  unsettled: string[];
+}
+
+// The polls-table calls' own retries: a fixed doubling wait (200, 400, 800, 1600 ms), as they
+// always had. No jitter, so these retries draw nothing from the injected random the writes use.
+const POLLS_TABLE_RETRY = { attempts: 5, baseMs: 200, random: () => 1 };
+
+function withDynamoRetry<T>(deps: PollTrackDeps, fn: () => Promise<T>): Promise<T> {
+  return retry(fn, { ...POLLS_TABLE_RETRY, isRetryable: isRetryableDynamoError, sleep: deps.sleep });
 }
 
 export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): Promise<PollOutcome> {
-  const started = performance.now();
-  const startedAt = deps.clock().toISOString();
-  const counters = newCounters();
-  const log = deps.logger.child({ track: track.query, ts });
-  const base = { track: track.query, ts, startedAt, rejected: 0, written: 0 };
-  let record: PollRecord;
-  let retryable = false;
+  const poll = beginPoll(deps, track, ts);
   // Names whose rows may be in the slot: an earlier attempt's (complete or not), then this
   // attempt's own. Every record keeps them; an `ok` one keeps exactly its snapshot's names, so a
   // later delivery of the slot (a duplicate, a manual re-run) can remove the rows of names its
   // own snapshot no longer has. Read outside the try: if the polls table cannot be read, a record
   // written now could erase them, so the invocation fails instead and is delivered again.
-  let unsettled = await withRetry(deps, () => namesLeftWriting(deps.dynamo, deps.pollsTable, track.query, ts));
-  let snapshotNames: string[] = [];
-
+  const earlier = await withDynamoRetry(deps, () => namesLeftWriting(deps.dynamo, deps.pollsTable, track.query, ts));
+  let names: SlotNames = { snapshot: [], leftover: [], unsettled: earlier };
+  let outcome: PollOutcome;
   try {
-    const fetched = await fetchTop(deps.github, track.query, {
-      top: track.top,
-      counters,
-      logger: log,
-      concurrency: deps.fetchConcurrency,
-    });
-    const checked = validateNodes(fetched.nodes);
-    for (const r of checked.rejections.slice(0, 20))
-      log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
-    if (checked.rejections.length > 0)
-      log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
-    const samples: StarSample[] = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts }));
-    // Names an earlier attempt wrote that this snapshot does not have (renamed, or out of the
-    // top N by now): their rows are deleted once this snapshot is written.
-    const names = new Set(samples.map((s) => s.repo));
-    const leftover = unsettled.filter((n) => !names.has(n));
-    snapshotNames = [...names];
-    unsettled = [...names, ...leftover];
-    const writing: PollRecord = {
-      ...base,
-      status: 'failed',
-      expected: fetched.expected,
-      points: counters.points,
-      requests: counters.requests,
-      durationMs: 0,
-      error: INTERRUPTED,
-    };
-    const { namesKept } = await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, writing, unsettled));
-    if (!namesKept)
-      log.warn('too many names to keep while writing; a redelivery could not remove rows of renamed repositories', {
-        names: names.size,
-      });
-    const writeOptions = {
-      table: deps.starsTable,
-      concurrency: deps.writeConcurrency,
-      maxAttempts: deps.writeAttempts,
-      sleep: deps.sleep,
-      random: deps.random,
-      logger: log,
-      signal: deps.signal,
-    };
-    const written = await writeSnapshot(deps.dynamo, samples, writeOptions);
-    const removed =
-      leftover.length > 0
-        ? await deleteRows(
-            deps.dynamo,
-            leftover.map((repo) => ({ repo, ts })),
-            writeOptions,
-          )
-        : undefined;
-    if (removed)
-      log.info('removed rows an earlier attempt wrote for names no longer in the snapshot', {
-        removed: removed.written,
-        names: leftover.slice(0, 20),
-      });
-    const writeShort = written.written < samples.length;
-    const removeShort = removed !== undefined && removed.failed > 0;
-    const short = writeShort || removeShort;
-    const warnings = [...fetched.warnings];
-    // Every expected repository is either written or counted as rejected; anything else
-    // went missing between GitHub's count and its pages, and running the slot again may find it.
-    const missing = fetched.expected - samples.length - checked.rejections.length;
-    if (missing > 0)
-      warnings.push(`${missing} of ${fetched.expected} expected repositories were not returned by GitHub`);
-    record = {
-      ...base,
-      status: short || warnings.length > 0 ? 'partial' : 'ok',
-      expected: fetched.expected,
-      written: written.written,
-      rejected: checked.rejections.length,
-      points: counters.points,
-      requests: counters.requests,
-      durationMs: 0,
-      duplicates: checked.duplicates,
-      retries: counters.retries + written.retries,
-      warnings,
-      ...(removed ? { staleRemoved: removed.written } : {}),
-      ...(short
-        ? {
-            error: writeShort
-              ? `wrote ${written.written} of ${samples.length} rows: ${written.error ?? 'unknown write error'}`
-              : `removed ${removed?.written ?? 0} of ${leftover.length} rows an interrupted attempt left: ${removed?.error ?? 'unknown write error'}`,
-          }
-        : warnings.length > 0
-          ? { error: warnings.join('; ') }
-          : {}),
-    };
-    retryable = short || missing > 0;
+    const snapshot = await fetchSnapshot(poll);
+    names = slotNames(snapshot.samples, earlier);
+    outcome = await writeAndAssess(poll, snapshot, names);
   } catch (error) {
-    const message =
-      error instanceof GitHubError
-        ? error.message
-        : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
-    record = {
-      ...base,
-      status: 'failed',
-      expected: track.top,
-      points: counters.points,
-      requests: counters.requests,
-      durationMs: 0,
-      retries: counters.retries,
-      error: message,
-    };
-    retryable = true;
+    outcome = { record: failedRecord(poll, error), retryable: true };
   }
-  record.durationMs = Math.round(performance.now() - started);
+  return finishPoll(poll, outcome, names);
+}
+
+function beginPoll(deps: PollTrackDeps, track: Track, ts: number): Poll {
+  const started = performance.now();
+  const startedAt = deps.clock().toISOString();
+  return {
+    deps,
+    track,
+    ts,
+    started,
+    counters: newCounters(),
+    log: deps.logger.child({ track: track.query, ts }),
+    base: { track: track.query, ts, startedAt, rejected: 0, written: 0 },
+  };
+}
+
+/** The top N from GitHub, validated (rejections logged), as the rows to write. */
+async function fetchSnapshot(poll: Poll): Promise<Snapshot> {
+  const { deps, track, log } = poll;
+  const fetched = await fetchTop(deps.github, track.query, {
+    top: track.top,
+    counters: poll.counters,
+    logger: log,
+    concurrency: deps.fetchConcurrency,
+  });
+  const checked = validateNodes(fetched.nodes);
+  for (const r of checked.rejections.slice(0, 20))
+    log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
+  if (checked.rejections.length > 0)
+    log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
+  const samples = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts: poll.ts }));
+  return { fetched, checked, samples };
+}
+
+function slotNames(samples: readonly StarSample[], earlier: readonly string[]): SlotNames {
+  const names = new Set(samples.map((s) => s.repo));
+  const leftover = earlier.filter((n) => !names.has(n));
+  return { snapshot: [...names], leftover, unsettled: [...names, ...leftover] };
+}
+
+/** Marks the slot interrupted, writes the rows, removes the leftovers' rows, and says how it went. */
+async function writeAndAssess(poll: Poll, snapshot: Snapshot, names: SlotNames): Promise<PollOutcome> {
+  const { deps, log } = poll;
+  await markInterrupted(poll, snapshot.fetched.expected, names);
+  const writeOptions: WriteOptions = {
+    table: deps.starsTable,
+    concurrency: deps.writeConcurrency,
+    maxAttempts: deps.writeAttempts,
+    sleep: deps.sleep,
+    random: deps.random,
+    logger: log,
+    signal: deps.signal,
+  };
+  const written = await writeSnapshot(deps.dynamo, snapshot.samples, writeOptions);
+  const removed = await removeLeftover(poll, names.leftover, writeOptions);
+  return assess(poll, snapshot, { written, removed, leftover: names.leftover.length });
+}
+
+/** While the rows go out the slot's record says interrupted, and keeps every name that may have rows. */
+async function markInterrupted(poll: Poll, expected: number, names: SlotNames): Promise<void> {
+  const { deps, counters } = poll;
+  const writing: PollRecord = {
+    ...poll.base,
+    status: 'failed',
+    expected,
+    points: counters.points,
+    requests: counters.requests,
+    durationMs: 0,
+    error: INTERRUPTED,
+  };
+  const { namesKept } = await withDynamoRetry(deps, () =>
+    recordPoll(deps.dynamo, deps.pollsTable, writing, names.unsettled),
+  );
+  if (!namesKept)
+    poll.log.warn('too many names to keep while writing; a redelivery could not remove rows of renamed repositories', {
+      names: names.snapshot.length,
+    });
+}
+
+/** Deletes the rows an earlier attempt wrote for names this snapshot does not have (none: undefined). */
+async function removeLeftover(
+  poll: Poll,
+  leftover: readonly string[],
+  writeOptions: WriteOptions,
+): Promise<WriteResult | undefined> {
+  if (leftover.length === 0) return undefined;
+  const rows = leftover.map((repo) => ({ repo, ts: poll.ts }));
+  const removed = await deleteRows(poll.deps.dynamo, rows, writeOptions);
+  poll.log.info('removed rows an earlier attempt wrote for names no longer in the snapshot', {
+    removed: removed.written,
+    names: leftover.slice(0, 20),
+  });
+  return removed;
+}
+
+/** What the writes achieved. */
+interface Landed {
+  written: WriteResult;
+  removed: WriteResult | undefined;
+  /** Leftover names whose rows were to be removed. */
+  leftover: number;
+}
+
+/** The record of a poll whose snapshot was fetched: ok, or partial with the reason. */
+function assess(poll: Poll, snapshot: Snapshot, landed: Landed): PollOutcome {
+  const { fetched, checked, samples } = snapshot;
+  const { written, removed } = landed;
+  const short = written.written < samples.length || (removed !== undefined && removed.failed > 0);
+  const warnings = [...fetched.warnings];
+  // Every expected repository is either written or counted as rejected; anything else
+  // went missing between GitHub's count and its pages, and running the slot again may find it.
+  const missing = fetched.expected - samples.length - checked.rejections.length;
+  if (missing > 0) warnings.push(`${missing} of ${fetched.expected} expected repositories were not returned by GitHub`);
+  const error = incompleteReason(samples.length, landed, warnings);
+  const record: PollRecord = {
+    ...poll.base,
+    status: short || warnings.length > 0 ? 'partial' : 'ok',
+    expected: fetched.expected,
+    written: written.written,
+    rejected: checked.rejections.length,
+    points: poll.counters.points,
+    requests: poll.counters.requests,
+    durationMs: 0,
+    duplicates: checked.duplicates,
+    retries: poll.counters.retries + written.retries,
+    warnings,
+    ...(removed ? { staleRemoved: removed.written } : {}),
+    ...(error !== undefined ? { error } : {}),
+  };
+  return { record, retryable: short || missing > 0 };
+}
+
+/** Why a fetched snapshot is not complete, the first that applies; undefined when it is. */
+function incompleteReason(rows: number, landed: Landed, warnings: readonly string[]): string | undefined {
+  const { written, removed } = landed;
+  if (written.written < rows)
+    return `wrote ${written.written} of ${rows} rows: ${written.error ?? 'unknown write error'}`;
+  if (removed !== undefined && removed.failed > 0)
+    return `removed ${removed.written} of ${landed.leftover} rows an interrupted attempt left: ${removed.error ?? 'unknown write error'}`;
+  if (warnings.length > 0) return warnings.join('; ');
+  return undefined;
+}
+
+/** The record of a poll that failed before its snapshot was complete (at GitHub, or writing). */
+function failedRecord(poll: Poll, error: unknown): PollRecord {
+  return {
+    ...poll.base,
+    status: 'failed',
+    expected: poll.track.top,
+    points: poll.counters.points,
+    requests: poll.counters.requests,
+    durationMs: 0,
+    retries: poll.counters.retries,
+    error: failureMessage(error),
+  };
+}
+
+function failureMessage(error: unknown): string {
+  if (error instanceof GitHubError) return error.message;
+  return `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+}
+
+/** Stores the outcome's record (unless the invocation was aborted), logs it and emits its metrics. */
+async function finishPoll(poll: Poll, outcome: PollOutcome, names: SlotNames): Promise<PollOutcome> {
+  const { deps, track, ts } = poll;
   // Redacted and capped once, here, so the record logged, stored and returned (and printed by
   // the CLI, and put in PollIncompleteError's message) carries the same harmless text.
-  record = sanitizePoll(record);
+  const record = sanitizePoll({ ...outcome.record, durationMs: Math.round(performance.now() - poll.started) });
   // An aborted invocation is a killed one: its record stays the interrupted one, and the
   // re-delivered event rewrites the same slot from scratch.
   if (deps.signal?.aborted) throw new Error(`poll of ${track.query} at ${ts} aborted`);
-  const keep = record.status === 'ok' ? snapshotNames : unsettled;
-  await withRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, record, keep));
+  const keep = record.status === 'ok' ? names.snapshot : names.unsettled;
+  await withDynamoRetry(deps, () => recordPoll(deps.dynamo, deps.pollsTable, record, keep));
+  logRecord(poll.log, record);
+  if (deps.metrics)
+    emitPollMetrics(deps.metrics, {
+      track: track.query,
+      status: record.status,
+      rowsWritten: record.written,
+      durationMs: record.durationMs,
+    });
+  return { record, retryable: outcome.retryable };
+}
+
+function logRecord(log: Logger, record: PollRecord): void {
   (record.status === 'ok' ? log.info : log.warn)('poll recorded', {
     status: record.status,
     expected: record.expected,
@@ -194,12 +297,4 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
     durationMs: record.durationMs,
     ...(record.error ? { error: record.error } : {}),
   });
-  if (deps.metrics)
-    emitPollMetrics(deps.metrics, {
-      track: track.query,
-      status: record.status,
-      rowsWritten: record.written,
-      durationMs: record.durationMs,
-    });
-  return { record, retryable };
 }

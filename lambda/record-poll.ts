@@ -4,20 +4,12 @@
 // complete snapshot (slot-intent.ts), so the next attempt can remove those that no longer belong.
 // Error texts are stored redacted and short: they travel on to the exported polls CSV and
 // PostgreSQL, and an error built from a server's answer may carry the token it was sent.
-import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Poll } from '../core/domain.js';
+// The item itself (attribute names, packed names) is core/store/poll-item.ts.
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { PollRecord } from '../core/domain.js';
 import { registeredSecrets } from '../core/log.js';
 import { capErrorText, redactSecrets } from '../core/redact.js';
-import { packNames } from './slot-intent.js';
-
-/** The poll plus diagnostics that are useful but not part of the shared contract. */
-export interface PollRecord extends Poll {
-  duplicates?: number;
-  retries?: number;
-  warnings?: string[];
-  /** Rows an interrupted earlier attempt at this slot wrote for names no longer in the snapshot, deleted. */
-  staleRemoved?: number;
-}
+import { encodePollItem } from '../core/store/poll-item.js';
 
 /** The longest error text a record keeps: a line saying what happened, not a whole error page. */
 export const MAX_ERROR_TEXT = 300;
@@ -37,29 +29,6 @@ export function sanitizePoll<T extends PollRecord>(poll: T): T {
   };
 }
 
-export function pollItem(poll: PollRecord): Record<string, AttributeValue> {
-  const item: Record<string, AttributeValue> = {
-    track: { S: poll.track },
-    ts: { N: String(poll.ts) },
-    status: { S: poll.status },
-    expected: { N: String(poll.expected) },
-    written: { N: String(poll.written) },
-    rejected: { N: String(poll.rejected) },
-    points: { N: String(poll.points) },
-    requests: { N: String(poll.requests) },
-    durationMs: { N: String(poll.durationMs) },
-    startedAt: { S: poll.startedAt },
-  };
-  // Redacted here too, not only by sanitizePoll: this is the last stop before the table.
-  if (poll.error) item.error = { S: storableText(poll.error) };
-  if (poll.duplicates !== undefined) item.duplicates = { N: String(poll.duplicates) };
-  if (poll.retries !== undefined) item.retries = { N: String(poll.retries) };
-  if (poll.staleRemoved !== undefined) item.staleRemoved = { N: String(poll.staleRemoved) };
-  if (poll.warnings && poll.warnings.length > 0)
-    item.warnings = { L: poll.warnings.slice(0, 20).map((w) => ({ S: storableText(w, MAX_WARNING_TEXT) })) };
-  return item;
-}
-
 /** Puts the record; `unsettled` names are kept in it when they fit under the item limit. */
 export async function recordPoll(
   client: DynamoDBClient,
@@ -67,9 +36,8 @@ export async function recordPoll(
   poll: PollRecord,
   unsettled: readonly string[] = [],
 ): Promise<{ namesKept: boolean }> {
-  const item = pollItem(poll);
-  const packed = unsettled.length > 0 ? packNames(unsettled) : undefined;
-  if (packed) item.writing = { B: packed };
+  // Made storable here too, not only by the caller: this is the last stop before the table.
+  const { item, namesKept } = encodePollItem(sanitizePoll(poll), unsettled);
   await client.send(new PutItemCommand({ TableName: table, Item: item }));
-  return { namesKept: unsettled.length === 0 || packed !== undefined };
+  return { namesKept };
 }

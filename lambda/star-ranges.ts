@@ -6,6 +6,8 @@
 // logarithmic grid (star counts are heavy-tailed), then only cells that are too full are
 // bisected, all cells of a round at once. A handful of round trips plans the top 10,000.
 
+import { mapBounded } from '../core/retry.js';
+
 export interface StarRange {
   min: number;
   /** Inclusive upper bound; null for the open top range (`stars:>=min`). */
@@ -54,19 +56,6 @@ export function logGrid(maxStars: number, size: number): number[] {
     if (v >= 1 && v <= maxStars) out.add(v);
   }
   return [...out].sort((a, b) => a - b);
-}
-
-async function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
 }
 
 /**

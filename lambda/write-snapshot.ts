@@ -4,10 +4,12 @@
 // exactly how much landed.
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { StarSample } from '../core/domain.js';
+import { errorClass } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { sleep as defaultSleep, mapBounded, retry, type Sleep } from '../core/retry.js';
 import { starRowProblem } from '../core/star-row.js';
 import { isRetryableDynamoError } from '../core/store/client.js';
-import { backoffDelay, defaultSleep } from './github-client.js';
+import { encodeStarsItem, starsKey } from '../core/store/stars-item.js';
 
 export const BATCH_SIZE = 25;
 
@@ -18,7 +20,7 @@ export interface WriteOptions {
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
   random?: () => number;
   logger?: Logger;
   signal?: AbortSignal;
@@ -33,21 +35,8 @@ export interface WriteResult {
   error?: string;
 }
 
-export function toItem(sample: StarSample): WriteRequest {
-  return {
-    PutRequest: {
-      Item: {
-        repo: { S: sample.repo },
-        ts: { N: String(sample.ts) },
-        stars: { N: String(sample.stars) },
-        repoId: { N: String(sample.repoId) },
-      },
-    },
-  };
-}
-
 /** Thrown before anything is sent when a row breaks the stored-row rule: a bug upstream, not GitHub data. */
-export class UnstorableRowError extends RangeError {
+export class UnstorableRowError extends errorClass('UNSTORABLE_ROW') {
   override name = 'UnstorableRowError';
 }
 
@@ -71,7 +60,11 @@ export async function writeSnapshot(
   options: WriteOptions,
 ): Promise<WriteResult> {
   assertStorable(samples);
-  return writeRequests(client, samples.map(toItem), options);
+  return writeRequests(
+    client,
+    samples.map((sample) => ({ PutRequest: { Item: encodeStarsItem(sample) } })),
+    options,
+  );
 }
 
 /** Deletes (repo, ts) rows; a row that is not there is not an error. */
@@ -82,63 +75,86 @@ export function deleteRows(
 ): Promise<WriteResult> {
   return writeRequests(
     client,
-    keys.map((k) => ({ DeleteRequest: { Key: { repo: { S: k.repo }, ts: { N: String(k.ts) } } } })),
+    keys.map((key) => ({ DeleteRequest: { Key: starsKey(key) } })),
     options,
   );
 }
+
+/** A batch came back with items DynamoDB did not process: tried again, like a throttled call. */
+class Unprocessed extends Error {}
 
 async function writeRequests(
   client: DynamoDBClient,
   requests: readonly WriteRequest[],
   options: WriteOptions,
 ): Promise<WriteResult> {
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  const maxAttempts = options.maxAttempts ?? 15;
-  const baseDelayMs = options.baseDelayMs ?? 50;
-  const maxDelayMs = options.maxDelayMs ?? 5_000;
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
   const result: WriteResult = { written: 0, failed: 0, batches: batches.length, retries: 0 };
-
-  const writeBatch = async (batch: WriteRequest[]) => {
-    let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (options.signal?.aborted || attempt >= maxAttempts) break;
-      if (attempt > 0) {
-        result.retries += 1;
-        await sleep(backoffDelay(attempt - 1, baseDelayMs, maxDelayMs, random) + 1);
-      }
-      try {
-        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [options.table]: pending } }), {
-          abortSignal: options.signal,
-        });
-        const left = out.UnprocessedItems?.[options.table] ?? [];
-        result.written += pending.length - left.length;
-        if (left.length > 0)
-          options.logger?.debug('unprocessed items, retrying', { unprocessed: left.length, attempt });
-        pending = left;
-      } catch (error) {
-        if (!isRetryableDynamoError(error)) {
-          result.error = (error as Error).message ?? String(error);
-          break;
-        }
-        result.error = `${(error as Error).name}: ${(error as Error).message}`;
-        options.logger?.debug('dynamodb write throttled or failed, retrying', { error: result.error, attempt });
-      }
-    }
-    result.failed += pending.length;
-    if (pending.length > 0) {
-      result.error ??= `${pending.length} items still unprocessed after ${maxAttempts} attempts`;
-      options.logger?.warn('batch did not fully land', { failed: pending.length, error: result.error });
-    }
-  };
-
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) await writeBatch(batches[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, batches.length) }, worker));
+  await mapBounded(batches, options.concurrency ?? 4, (batch) => writeBatch(client, batch, options, result));
   if (result.failed === 0) delete result.error;
   return result;
+}
+
+/**
+ * One batch until every item landed, the attempts are spent, a failure is not retryable or the
+ * invocation is aborted; what landed and what did not is added to `result`.
+ */
+async function writeBatch(
+  client: DynamoDBClient,
+  batch: WriteRequest[],
+  options: WriteOptions,
+  result: WriteResult,
+): Promise<void> {
+  const maxAttempts = options.maxAttempts ?? 15;
+  const sleep = options.sleep ?? defaultSleep;
+  let pending = batch;
+  const attempt = async (n: number) => {
+    try {
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [options.table]: pending } }), {
+        abortSignal: options.signal,
+      });
+      const left = out.UnprocessedItems?.[options.table] ?? [];
+      result.written += pending.length - left.length;
+      pending = left;
+    } catch (error) {
+      noteFailure(error, n - 1, options, result);
+      throw error;
+    }
+    if (pending.length > 0) {
+      options.logger?.debug('unprocessed items, retrying', { unprocessed: pending.length, attempt: n - 1 });
+      throw new Unprocessed();
+    }
+  };
+  // An aborted invocation sends nothing more: the batch's pending items count as failed.
+  if (!options.signal?.aborted && maxAttempts > 0) {
+    await retry(attempt, {
+      attempts: maxAttempts,
+      baseMs: options.baseDelayMs ?? 50,
+      maxMs: options.maxDelayMs ?? 5_000,
+      // Never a zero wait, even when the jitter draws 0.
+      sleep: (ms) => sleep(ms + 1),
+      random: options.random,
+      isRetryable: (error) =>
+        !options.signal?.aborted && (error instanceof Unprocessed || isRetryableDynamoError(error)),
+      onRetry: () => {
+        result.retries += 1;
+      },
+    }).catch(() => {}); // the failure is in `result` (noteFailure) and in `pending`
+  }
+  result.failed += pending.length;
+  if (pending.length > 0) {
+    result.error ??= `${pending.length} items still unprocessed after ${maxAttempts} attempts`;
+    options.logger?.warn('batch did not fully land', { failed: pending.length, error: result.error });
+  }
+}
+
+/** The error a failed BatchWriteItem leaves in the result: the last one seen. */
+function noteFailure(error: unknown, attempt: number, options: WriteOptions, result: WriteResult): void {
+  if (!isRetryableDynamoError(error)) {
+    result.error = (error as Error).message ?? String(error);
+    return;
+  }
+  result.error = `${(error as Error).name}: ${(error as Error).message}`;
+  options.logger?.debug('dynamodb write throttled or failed, retrying', { error: result.error, attempt });
 }

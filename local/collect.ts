@@ -3,31 +3,23 @@
 // DYNAMODB_ENDPOINT or the embedded dynalite under the data directory.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { errorText, SettingError } from '../core/cli-text.js';
-import { loadConfig } from '../core/config.js';
-import { MAX_TOP, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
-import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
-import { createLogger, redact } from '../core/log.js';
+import { setTimeout as wait } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Command } from 'commander';
+import { duration, isoTime, positiveInt } from '../core/cli/flags.js';
+import { abortOnSignals, CliError, reportUsageErrors, runCommand } from '../core/cli/run.js';
+import { type Config, loadConfig } from '../core/config.js';
+import { MAX_TOP, type PollRecord, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
+import { createLogger, type Logger } from '../core/log.js';
 import { fieldProblem, TS_MAX, TS_MIN } from '../core/star-row.js';
 import { createDynamoClient } from '../core/store/client.js';
 import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
 import { createGitHubClient } from '../lambda/github-client.js';
 import { type CollectResult, createHandler, PollIncompleteError } from '../lambda/handler.js';
-import type { PollRecord } from '../lambda/record-poll.js';
 import { resolveToken } from '../lambda/token.js';
 
 // The SDK's notice about future Node versions (the Lambda runs Node 22) is noise on a local run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-class CliError extends Error {}
-
-export function parseInterval(text: string): number {
-  const m = /^(\d+)(s|m|h)$/.exec(text.trim());
-  if (!m || Number(m[1]) <= 0)
-    throw new InvalidArgumentError(`expected a duration like 30s, 15m or 1h, got ${JSON.stringify(text)}`);
-  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
-}
 
 /** --at as typed (for messages) and the instant it names. */
 interface At {
@@ -35,31 +27,12 @@ interface At {
   time: Date;
 }
 
-// Strict: Date.parse would take "1" (2001), "2026-02-30" (March 2) or a zone-less time.
 function parseAt(text: string): At {
-  const ms = parseIsoTime(text.trim());
-  if (ms === undefined)
-    throw new InvalidArgumentError(
-      `expected an ISO 8601 date and time with Z or an offset, on a day the calendar has, such as ${ISO_TIME_EXAMPLE}`,
-    );
-  return { text, time: new Date(ms) };
-}
-
-function parsePositive(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
-  return n;
+  return { text, time: isoTime(text) };
 }
 
 // The same limit TRACKS has (core/config.ts parseTracks).
-function parseTop(text: string): number {
-  const n = Number(text);
-  if (!/^[0-9]+$/.test(text.trim()) || n < 1 || n > MAX_TOP) {
-    throw new InvalidArgumentError(`expected an integer from 1 to ${MAX_TOP} (the most a track keeps, as in TRACKS)`);
-  }
-  return n;
-}
+const parseTop = positiveInt({ max: MAX_TOP, limit: 'the most a track keeps, as in TRACKS' });
 
 const iso = (ts: number) => new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -74,6 +47,7 @@ function checkSlot(at: At | undefined, simulate: boolean, now: Date): void {
   if (fieldProblem('ts', ts) !== undefined) {
     throw new CliError(
       `${what}: slot ${iso(ts)} is outside what can be stored and exported (${iso(TS_MIN)} to ${iso(TS_MAX)})`,
+      2,
     );
   }
   if (simulate || !at) return;
@@ -83,6 +57,7 @@ function checkSlot(at: At | undefined, simulate: boolean, now: Date): void {
   if (away > SLOT_SECONDS * 1000) {
     throw new CliError(
       `${what}: a live API answers with today's counts; only a slot within ${SLOT_SECONDS / 60} minutes of now (${now.toISOString()}) can be collected against it; use --simulate for other times`,
+      2,
     );
   }
 }
@@ -105,45 +80,126 @@ function summary(p: PollRecord): string {
 }
 
 function buildProgram(): Command {
-  return (
-    new Command()
-      .name('collect')
-      .description("Poll GitHub search once (or repeatedly) and store the top repositories' star counts in DynamoDB.")
-      .option(
-        '--at <time>',
-        'poll the 15-minute slot of this ISO time, e.g. 2026-01-01T00:15:00Z (default: now; against GitHub only a slot near now)',
-        parseAt,
-      )
-      .option('--every <interval>', 'poll repeatedly at this interval (e.g. 15m) until Ctrl-C', parseInterval)
-      .option('--simulate', 'use the in-process GitHub simulator instead of GitHub (no token needed)')
-      .option('--seed <n>', 'simulator seed', parsePositive, 1)
-      .option('--top <n>', `keep this many repositories per track, at most ${MAX_TOP} (overrides TRACKS)`, parseTop)
-      .option('--query <q>', 'track this search query only (overrides TRACKS)')
-      .option('--json', 'print the poll record(s) as JSON')
-      .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
-      .addHelpText(
-        'after',
-        [
-          '',
-          'Environment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
-          '',
-          'Examples:',
-          '  npm run collect -- --simulate --top 100               # one poll of the simulator, no token needed',
-          '  GITHUB_TOKEN=... npm run collect -- --json            # one poll of GitHub now, the record as JSON',
-          "  npm run collect -- --every 15m --query 'language:go'  # poll every 15 minutes until Ctrl-C",
-        ].join('\n'),
-      )
-      // A bad flag is a usage error like the others here: one `collect:` line and exit 2.
-      .configureOutput({ outputError: (text, write) => write(`collect: ${text.replace(/^error: /, '')}`) })
-      .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
-  );
+  return reportUsageErrors(new Command(), 'collect')
+    .name('collect')
+    .description("Poll GitHub search once (or repeatedly) and store the top repositories' star counts in DynamoDB.")
+    .option(
+      '--at <time>',
+      'poll the 15-minute slot of this ISO time, e.g. 2026-01-01T00:15:00Z (default: now; against GitHub only a slot near now)',
+      parseAt,
+    )
+    .option('--every <interval>', 'poll repeatedly at this interval (e.g. 15m) until Ctrl-C', duration)
+    .option('--simulate', 'use the in-process GitHub simulator instead of GitHub (no token needed)')
+    .option('--seed <n>', 'simulator seed', positiveInt(), 1)
+    .option('--top <n>', `keep this many repositories per track, at most ${MAX_TOP} (overrides TRACKS)`, parseTop)
+    .option('--query <q>', 'track this search query only (overrides TRACKS)')
+    .option('--json', 'print the poll record(s) as JSON')
+    .option('--data-dir <dir>', 'data directory for the embedded DynamoDB (default: STARTRAIL_DATA_DIR or ./data)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Environment: GITHUB_TOKEN, GITHUB_API_URL, TRACKS, STARS_TABLE, POLLS_TABLE, DYNAMODB_ENDPOINT, STARTRAIL_DATA_DIR, LOG_LEVEL.',
+        '',
+        'Examples:',
+        '  npm run collect -- --simulate --top 100               # one poll of the simulator, no token needed',
+        '  GITHUB_TOKEN=... npm run collect -- --json            # one poll of GitHub now, the record as JSON',
+        "  npm run collect -- --every 15m --query 'language:go'  # poll every 15 minutes until Ctrl-C",
+      ].join('\n'),
+    );
+}
+
+/** The options, checked before anything starts: a refused slot leaves no data directory, table or poll record. */
+function readOptions(argv: string[]): Options {
+  const opts = buildProgram().parse(argv).opts<Options>();
+  if (opts.at && opts.every) throw new CliError('--at and --every cannot be combined', 2);
+  checkSlot(opts.at, opts.simulate === true, new Date());
+  return opts;
+}
+
+/** What the run opened, closed in reverse order when it ends. */
+type Cleanup = (() => Promise<void>)[];
+
+/** Where the polls go: GitHub's API or the simulator, whose clock is set to each slot. */
+interface GitHubTarget {
+  url: string;
+  token: string;
+  setTime?: (time: Date) => void;
+}
+
+async function gitHubTarget(opts: Options, config: Config, cleanup: Cleanup): Promise<GitHubTarget> {
+  if (opts.simulate) {
+    const { startGitHubSimulator } = await import('./github-sim/index.js');
+    const token = `sim_${randomBytes(12).toString('hex')}`;
+    const sim = await startGitHubSimulator({ seed: opts.seed, token, start: new Date('2026-01-01T00:00:00Z') });
+    cleanup.push(() => sim.close());
+    return { url: sim.url, token, setTime: (time) => sim.setTime(time) };
+  }
+  try {
+    const source = { envToken: config.githubToken, secretArn: config.githubTokenSecretArn, region: config.awsRegion };
+    return { url: config.githubApiUrl, token: await resolveToken(source) };
+  } catch (error) {
+    throw new CliError(`${(error as Error).message} (or use --simulate)`, 2, { cause: error });
+  }
+}
+
+/** DYNAMODB_ENDPOINT, or the embedded store under the data directory; the tables made if missing. */
+async function openStore(config: Config, cleanup: Cleanup): Promise<DynamoDBClient> {
+  let endpoint = config.dynamodbEndpoint;
+  if (!endpoint) {
+    const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(config.dataDir) });
+    cleanup.push(() => dynamo.close());
+    endpoint = dynamo.endpoint;
+  }
+  const dynamo = createDynamoClient({ endpoint, region: config.awsRegion, maxAttempts: 3 });
+  cleanup.push(async () => dynamo.destroy());
+  await ensureTables(dynamo, config);
+  return dynamo;
+}
+
+function printResult(result: CollectResult, opts: Options): void {
+  if (!opts.json) {
+    for (const p of result.polls) process.stdout.write(`${summary(p)}\n`);
+    return;
+  }
+  // One poll's record alone; with --every (or several tracks) always the list.
+  const single = !opts.every && result.polls.length === 1;
+  process.stdout.write(`${JSON.stringify(single ? result.polls[0] : result.polls)}\n`);
+}
+
+/** One poll of the slot of `at`, printed; false when a track's poll is incomplete (its record says why). */
+type PollOnce = (at: Date) => Promise<boolean>;
+
+function pollOnce(run: ReturnType<typeof createHandler>, github: GitHubTarget, opts: Options): PollOnce {
+  return async (at) => {
+    github.setTime?.(at);
+    try {
+      printResult(await run({ time: at.toISOString() }), opts);
+      return true;
+    } catch (error) {
+      if (!(error instanceof PollIncompleteError)) throw error;
+      printResult(error.result, opts);
+      return false;
+    }
+  };
+}
+
+/** A poll every `every` ms until Ctrl-C; a failed poll is logged and the next one still comes. */
+async function pollEvery(once: PollOnce, every: number, signal: AbortSignal, logger: Logger): Promise<void> {
+  while (!signal.aborted) {
+    const started = Date.now();
+    try {
+      await once(new Date());
+    } catch (error) {
+      if (signal.aborted) break;
+      logger.error('poll failed', { error });
+    }
+    await wait(Math.max(0, every - (Date.now() - started)), undefined, { signal }).catch(() => undefined);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const opts = buildProgram().parse(argv).opts<Options>();
-  if (opts.at && opts.every) throw new CliError('--at and --every cannot be combined');
-  // Before anything starts: a refused slot leaves no data directory, table or poll record.
-  checkSlot(opts.at, opts.simulate === true, new Date());
+  const opts = readOptions(argv);
   const config = loadConfig(process.env);
   if (opts.dataDir) config.dataDir = path.resolve(opts.dataDir);
   const tracks: Track[] = opts.query
@@ -155,103 +211,26 @@ async function main(argv: string[]): Promise<number> {
     sink: (line) => process.stderr.write(`${line}\n`),
     base: { service: 'startrail-collect' },
   });
-  const cleanup: (() => Promise<void>)[] = [];
-  const controller = new AbortController();
-  let stopping = false;
-  process.once('SIGINT', () => {
-    stopping = true;
-    controller.abort();
-  });
-
+  const signal = abortOnSignals(['SIGINT']);
+  const cleanup: Cleanup = [];
   try {
-    let url = config.githubApiUrl;
-    let token: string;
-    let setSimTime: ((t: Date) => void) | undefined;
-    if (opts.simulate) {
-      const { startGitHubSimulator } = await import('./github-sim/index.js');
-      token = `sim_${randomBytes(12).toString('hex')}`;
-      const sim = await startGitHubSimulator({ seed: opts.seed, token, start: new Date('2026-01-01T00:00:00Z') });
-      cleanup.push(() => sim.close());
-      url = sim.url;
-      setSimTime = (t) => sim.setTime(t);
-    } else {
-      try {
-        token = await resolveToken({
-          envToken: config.githubToken,
-          secretArn: config.githubTokenSecretArn,
-          region: config.awsRegion,
-        });
-      } catch (error) {
-        throw new CliError(`${(error as Error).message} (or use --simulate)`);
-      }
-    }
-
-    let endpoint = config.dynamodbEndpoint;
-    if (!endpoint) {
-      const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(config.dataDir) });
-      cleanup.push(() => dynamo.close());
-      endpoint = dynamo.endpoint;
-    }
-    const dynamo = createDynamoClient({ endpoint, region: config.awsRegion, maxAttempts: 3 });
-    cleanup.push(async () => dynamo.destroy());
-    await ensureTables(dynamo, config);
-
+    const github = await gitHubTarget(opts, config, cleanup);
+    const dynamo = await openStore(config, cleanup);
     const run = createHandler({
-      github: createGitHubClient({ url, token, logger, signal: controller.signal }),
+      github: createGitHubClient({ url: github.url, token: github.token, logger, signal }),
       dynamo,
       config: { starsTable: config.starsTable, pollsTable: config.pollsTable, tracks },
       logger,
-      signal: controller.signal,
+      signal,
     });
-
-    const once = async (at: Date): Promise<boolean> => {
-      setSimTime?.(at);
-      let result: CollectResult;
-      let ok = true;
-      try {
-        result = await run({ time: at.toISOString() });
-      } catch (error) {
-        if (!(error instanceof PollIncompleteError)) throw error;
-        result = error.result;
-        ok = false;
-      }
-      if (opts.json)
-        process.stdout.write(
-          `${JSON.stringify(opts.every ? result.polls : result.polls.length === 1 ? result.polls[0] : result.polls)}\n`,
-        );
-      else for (const p of result.polls) process.stdout.write(`${summary(p)}\n`);
-      return ok;
-    };
-
+    const once = pollOnce(run, github, opts);
     if (!opts.every) return (await once(opts.at?.time ?? new Date())) ? 0 : 1;
-    while (!stopping) {
-      const started = Date.now();
-      try {
-        await once(new Date());
-      } catch (error) {
-        if (stopping) break;
-        logger.error('poll failed', { error });
-      }
-      const wait = Math.max(0, opts.every - (Date.now() - started));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        controller.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    await pollEvery(once, opts.every, signal, logger);
     return 0;
   } finally {
     for (const close of cleanup.reverse()) await close().catch(() => undefined);
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    // One escaped line (newlines and bidi controls shown, not obeyed), with any token taken out.
-    process.stderr.write(`collect: ${redact(errorText(error))}\n`);
-    process.exit(error instanceof CliError || error instanceof SettingError ? 2 : 1);
-  },
-);
+// Exits even if a client left a socket open: a one-shot command must end when its poll does.
+process.exit(await runCommand('collect', () => main(process.argv)));

@@ -3,23 +3,25 @@
 // the analyses and the report. Every stage is the one a deployment runs.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { runAnalysis } from '../analysis/queries/run-analysis.js';
 import { buildReport } from '../analysis/report/report.js';
 import { ensureDataDir } from '../core/data-dir.js';
 import { openDatabase } from '../core/database.js';
-import { SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
+import { type PollRecord, SLOT_SECONDS, slotOf, type Track } from '../core/domain.js';
+import { errorClass } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { createDynamoClient } from '../core/store/client.js';
 import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../core/store/embedded-store.js';
+import { decodePollItem } from '../core/store/poll-item.js';
+import { DEFAULT_POLLS_TABLE, DEFAULT_STARS_TABLE, type Item, POLLS_KEY } from '../core/store/tables.js';
 import { exportStars } from '../etl/export/export.js';
-import { readSideFiles } from '../etl/export/side-files.js';
 import { readCsvBatches } from '../etl/formats/read-csv.js';
+import { readSideFiles } from '../etl/formats/side-csv.js';
 import { loadBatches } from '../etl/load/load.js';
 import { createGitHubClient } from '../lambda/github-client.js';
 import { createHandler } from '../lambda/handler.js';
-import type { PollRecord } from '../lambda/record-poll.js';
-import { startGitHubSimulator } from './github-sim/index.js';
+import { type StartedSimulator, startGitHubSimulator } from './github-sim/index.js';
 import { type PeakMemory, peakMemory } from './process-memory.js';
 
 export interface DemoOptions {
@@ -69,10 +71,7 @@ interface Manifest {
   query: string;
 }
 
-const STARS_TABLE = 'startrail-stars';
-const POLLS_TABLE = 'startrail-polls';
-
-export class DemoError extends Error {
+export class DemoError extends errorClass('DEMO') {
   override readonly name = 'DemoError';
 }
 
@@ -121,90 +120,113 @@ function readManifest(file: string): Manifest {
 /** Slots already collected completely in an earlier run of this demo. */
 async function completedSlots(client: DynamoDBClient, track: string): Promise<Set<number>> {
   const done = new Set<number>();
-  let key: Record<string, AttributeValue> | undefined;
+  let key: Item | undefined;
   do {
     const page = await client.send(
       new QueryCommand({
-        TableName: POLLS_TABLE,
-        KeyConditionExpression: 'track = :t',
+        TableName: DEFAULT_POLLS_TABLE,
+        KeyConditionExpression: '#track = :t',
+        ExpressionAttributeNames: { '#track': POLLS_KEY.partition },
         ExpressionAttributeValues: { ':t': { S: track } },
         ExclusiveStartKey: key,
       }),
     );
-    for (const item of page.Items ?? []) if (item.status?.S === 'ok') done.add(Number(item.ts?.N));
+    for (const item of page.Items ?? []) {
+      const poll = decodePollItem(item, DEFAULT_POLLS_TABLE);
+      if (poll.status === 'ok') done.add(poll.ts);
+    }
     key = page.LastEvaluatedKey;
   } while (key);
   return done;
 }
 
-export async function runDemo(
-  options: DemoOptions,
-  reporter: DemoStageReporter,
-  logger: Logger = quietLogger(),
-): Promise<DemoSummary> {
-  prepareDataDir(options);
-  const track: Track = { query: options.query, top: options.top };
-  const first = slotOf(options.start);
-  const slots = Array.from({ length: options.days * (86_400 / SLOT_SECONDS) }, (_, i) => first + i * SLOT_SECONDS);
-  const csv = path.join(options.dataDir, 'github-stars.csv');
-  const seconds = { collect: 0, export: 0, load: 0, report: 0 };
-  const tick = () => {
-    const t0 = Date.now();
-    return () => (Date.now() - t0) / 1000;
-  };
+/** Seconds since `tick()` was called, each time the returned function is. */
+function tick(): () => number {
+  const t0 = Date.now();
+  return () => (Date.now() - t0) / 1000;
+}
 
+type Seconds = DemoSummary['seconds'];
+
+/** The collector's handler over the slots not yet collected: the polls it made and the slots it reused. */
+async function collectSlots(
+  client: DynamoDBClient,
+  sim: StartedSimulator,
+  options: DemoOptions,
+  slots: readonly number[],
+  run: { reporter: DemoStageReporter; logger: Logger },
+): Promise<{ polls: PollRecord[]; reused: number }> {
+  const track: Track = { query: options.query, top: options.top };
+  await ensureTables(client, { starsTable: DEFAULT_STARS_TABLE, pollsTable: DEFAULT_POLLS_TABLE });
+  const done = await completedSlots(client, track.query);
+  const handler = createHandler({
+    github: createGitHubClient({ url: sim.url, token: 'demo', logger: run.logger }),
+    dynamo: client,
+    config: { starsTable: DEFAULT_STARS_TABLE, pollsTable: DEFAULT_POLLS_TABLE, tracks: [track] },
+    logger: run.logger,
+    metrics: () => {},
+  });
+  const polls: PollRecord[] = [];
+  let reused = 0;
+  for (const [i, ts] of slots.entries()) {
+    if (done.has(ts)) {
+      reused += 1;
+    } else {
+      sim.setTime(ts * 1000);
+      const result = await handler({ time: new Date(ts * 1000).toISOString() });
+      polls.push(...result.polls);
+    }
+    run.reporter.slots(i + 1, slots.length);
+  }
+  return { polls, reused };
+}
+
+/** Stages 1 and 2: the simulator and the embedded DynamoDB, up while the handler collects and export reads. */
+async function collectAndExport(
+  options: DemoOptions,
+  slots: readonly number[],
+  csv: string,
+  run: { reporter: DemoStageReporter; logger: Logger; seconds: Seconds },
+): Promise<{ polls: PollRecord[]; reused: number }> {
   // 1. Collect: the real handler, one invocation per 15-minute slot, as the scheduler would.
-  reporter.stage('collect');
+  run.reporter.stage('collect');
   let elapsed = tick();
   const dynamo = await startEmbeddedDynamo({ dir: embeddedDynamoDir(options.dataDir) });
   const sim = await startGitHubSimulator({ seed: options.seed, start: options.start });
   const client = createDynamoClient({ endpoint: dynamo.endpoint, region: 'us-east-1', maxAttempts: 3 });
-  const polls: PollRecord[] = [];
-  let reused = 0;
   try {
-    await ensureTables(client, { starsTable: STARS_TABLE, pollsTable: POLLS_TABLE });
-    const done = await completedSlots(client, track.query);
-    const github = createGitHubClient({ url: sim.url, token: 'demo', logger });
-    const handler = createHandler({
-      github,
-      dynamo: client,
-      config: { starsTable: STARS_TABLE, pollsTable: POLLS_TABLE, tracks: [track] },
-      logger,
-      metrics: () => {},
-    });
-    for (const [i, ts] of slots.entries()) {
-      if (done.has(ts)) {
-        reused += 1;
-      } else {
-        sim.setTime(ts * 1000);
-        const result = await handler({ time: new Date(ts * 1000).toISOString() });
-        polls.push(...result.polls);
-      }
-      reporter.slots(i + 1, slots.length);
-    }
-    seconds.collect = elapsed();
+    const collected = await collectSlots(client, sim, options, slots, run);
+    run.seconds.collect = elapsed();
 
     // 2. Export: the stars table to the article's CSV.
-    reporter.stage('export');
+    run.reporter.stage('export');
     elapsed = tick();
     await exportStars({
       client,
-      table: STARS_TABLE,
-      pollsTable: POLLS_TABLE,
+      table: DEFAULT_STARS_TABLE,
+      pollsTable: DEFAULT_POLLS_TABLE,
       out: csv,
       segments: 4,
-      onPage: (_p, t) => reporter.rows('export', t.rows),
+      onPage: (_p, t) => run.reporter.rows('export', t.rows),
     });
-    seconds.export = elapsed();
+    run.seconds.export = elapsed();
+    return collected;
   } finally {
     client.destroy();
     await sim.close();
     await dynamo.close();
   }
+}
 
+/** Stages 3 and 4: the CSV into a rebuilt database, then the analyses and the report (memory measured before the server stops). */
+async function loadAndReport(
+  options: DemoOptions,
+  csv: string,
+  run: { reporter: DemoStageReporter; seconds: Seconds },
+): Promise<Pick<DemoSummary, 'rows' | 'reportHtml' | 'pngs' | 'totalGain' | 'topMovers' | 'span' | 'memory'>> {
   // 3. Load: a database derived from the CSV, so it is rebuilt rather than merged into.
-  reporter.stage('load');
-  elapsed = tick();
+  run.reporter.stage('load');
+  let elapsed = tick();
   // A demo data dir from before the embedded server may hold the old PGlite database: the demo's own, so gone.
   rmSync(path.join(options.dataDir, 'pglite'), { recursive: true, force: true });
   const db = await openDatabase({ dataDir: options.dataDir });
@@ -213,34 +235,23 @@ export async function runDemo(
     // With the renames and polls files export wrote beside the CSV: renames stitched, coverage from polls.
     const side = await readSideFiles(csv);
     const loaded = await loadBatches(db, readCsvBatches(csv), {
-      onBatch: (_b, rows) => reporter.rows('load', rows),
+      onBatch: (_b, rows) => run.reporter.rows('load', rows),
       side: () => side,
     });
-    seconds.load = elapsed();
+    run.seconds.load = elapsed();
 
     // 4. Analyses and the report.
-    reporter.stage('report');
+    run.reporter.stage('report');
     elapsed = tick();
     const report = await buildReport(db, { outDir: options.reportDir });
     const totalGain = Number((await runAnalysis(db, 'total-gain')).rows[0]?.total_increase ?? 0);
     const movers = (await runAnalysis(db, 'stars-per-day')).rows.slice(0, 5);
     const span = (await runAnalysis(db, 'time-span')).rows[0];
-    seconds.report = elapsed();
-    reporter.done();
+    run.seconds.report = elapsed();
+    run.reporter.done();
     const memory = peakMemory(options.dataDir);
-
-    const count = (s: string) => polls.filter((p) => p.status === s).length;
     return {
-      polls: {
-        total: slots.length,
-        collectedNow: polls.length,
-        reused,
-        ok: count('ok'),
-        partial: count('partial'),
-        failed: count('failed'),
-      },
       rows: loaded.rowsLoaded,
-      csv,
       reportHtml: report.indexHtml,
       pngs: report.pngs.length,
       totalGain,
@@ -249,12 +260,39 @@ export async function runDemo(
         from: new Date(Number(span?.first_ts) * 1000).toISOString(),
         to: new Date(Number(span?.last_ts) * 1000).toISOString(),
       },
-      seconds,
       memory,
     };
   } finally {
     await db.close();
   }
+}
+
+export async function runDemo(
+  options: DemoOptions,
+  reporter: DemoStageReporter,
+  logger: Logger = quietLogger(),
+): Promise<DemoSummary> {
+  prepareDataDir(options);
+  const first = slotOf(options.start);
+  const slots = Array.from({ length: options.days * (86_400 / SLOT_SECONDS) }, (_, i) => first + i * SLOT_SECONDS);
+  const csv = path.join(options.dataDir, 'github-stars.csv');
+  const seconds: Seconds = { collect: 0, export: 0, load: 0, report: 0 };
+  const { polls, reused } = await collectAndExport(options, slots, csv, { reporter, logger, seconds });
+  const results = await loadAndReport(options, csv, { reporter, seconds });
+  const count = (s: string) => polls.filter((p) => p.status === s).length;
+  return {
+    polls: {
+      total: slots.length,
+      collectedNow: polls.length,
+      reused,
+      ok: count('ok'),
+      partial: count('partial'),
+      failed: count('failed'),
+    },
+    ...results,
+    csv,
+    seconds,
+  };
 }
 
 /** The demo shows stages, not the collector's per-poll log lines; warnings still reach stderr. */

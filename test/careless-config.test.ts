@@ -5,9 +5,10 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeControl, SettingError } from '../core/cli-text.js';
+import { escapeControl } from '../core/cli/text.js';
 import { loadConfig } from '../core/config.js';
 import { checkDatabaseUrl } from '../core/database.js';
+import { SettingError } from '../core/errors.js';
 import {
   CONFIG_MISTAKES,
   createLab,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capErrorText, describeServerText, REDACTED, redactSecrets } from '../core/redact.js';
-import { POLLS_HEADER, readSideFiles } from '../etl/export/side-files.js';
+import { POLLS_HEADER, readSideFiles } from '../etl/formats/side-csv.js';
 import { classify, endpointOf } from '../lambda/github-client.js';
 import { ECHO_TOKEN_MODES, type StartedSimulator, startGitHubSimulator } from '../local/github-sim/index.js';
 import {

@@ -3,13 +3,13 @@
 import * as schemaPackage from '@octokit/graphql-schema';
 import { buildClientSchema, type IntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { backoffDelay, createLimiter } from '../core/retry.js';
+import { encodePollItem, MAX_NAMES_BYTES, packNames, unpackNames } from '../core/store/poll-item.js';
 import { searchQuery } from '../lambda/fetch-top.js';
-import { backoffDelay, classify, createLimiter } from '../lambda/github-client.js';
+import { classify } from '../lambda/github-client.js';
 import { eventSlot } from '../lambda/handler.js';
 import { emfRecord } from '../lambda/metrics.js';
 import { ALL_QUERIES } from '../lambda/queries.js';
-import { pollItem } from '../lambda/record-poll.js';
-import { MAX_NAMES_BYTES, packNames, unpackNames } from '../lambda/slot-intent.js';
 import { logGrid, planStarRanges, rangeQualifier } from '../lambda/star-ranges.js';
 import { parseSecret } from '../lambda/token.js';
 import { selectTop, validateNodes } from '../lambda/validate-nodes.js';
@@ -204,7 +204,7 @@ describe('records, metrics, token, slot', () => {
   });
 
   it('builds a poll item with every contract field', () => {
-    const item = pollItem({
+    const { item } = encodePollItem({
       track: 'language:go',
       ts: 900,
       status: 'failed',

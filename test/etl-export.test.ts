@@ -7,12 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTime } from '../core/cli/flags.js';
 import { createDynamoClient } from '../core/store/client.js';
-import { startEmbeddedDynamo } from '../core/store/embedded-store.js';
+import { assertStoreFree, StoreLockedError, startEmbeddedDynamo } from '../core/store/embedded-store.js';
 import { readCheckpoint } from '../etl/export/checkpoint.js';
 import { ExportError, exportStars } from '../etl/export/export.js';
-import { assertStoreFree, StoreLockedError } from '../etl/export/stars-source.js';
-import { parseTime } from '../etl/formats/parse-time.js';
 import {
   makeRows,
   parseCsv,

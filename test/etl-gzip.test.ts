@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSideFiles, sideFilePaths } from '../etl/export/side-files.js';
+import { RowError } from '../core/row-error.js';
 import { type RowBatch, readCsvBatches } from '../etl/formats/read-csv.js';
-import { RowError } from '../etl/formats/validate-row.js';
+import { readSideFiles, sideFilePaths } from '../etl/formats/side-csv.js';
 import { freshSchema, type TestSchema } from './helpers/postgres.js';
 import { REAL_CSV_GZ } from './helpers/real-data.js';
 

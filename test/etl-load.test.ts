@@ -4,11 +4,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPostgres, type Database, openDatabase } from '../core/database.js';
+import type { Database } from '../core/database.js';
+import { RowError } from '../core/row-error.js';
 import { exportStars, scanBatches } from '../etl/export/export.js';
 import { readCsvBatches } from '../etl/formats/read-csv.js';
-import { RowError } from '../etl/formats/validate-row.js';
 import { loadBatches } from '../etl/load/load.js';
+import { type OpenedDatabase, openEmbeddedIn, openServerSchema } from './helpers/both-databases.js';
 import {
   makeRows,
   putRows,
@@ -20,7 +21,6 @@ import {
   tableRows,
   tableState,
 } from './helpers/etl-fixtures.js';
-import { freshSchema, type TestSchema } from './helpers/postgres.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
 
 const tmp = reachableTempDir('etl-load-');
@@ -69,29 +69,9 @@ const BAD_INPUTS: Array<[string, string | Buffer, number | undefined, string]> =
   ['empty file', '', undefined, 'EMPTY_FILE'],
 ];
 
-const backends: Array<[string, () => Promise<{ db: Database; done: () => Promise<void> }>]> = [
-  [
-    'embedded',
-    async () => {
-      const dir = reachableTempDir(path.join(tmp, 'embedded-'));
-      const db = await openDatabase({ dataDir: dir });
-      return { db, done: () => db.close() };
-    },
-  ],
-  [
-    'PostgreSQL server',
-    async () => {
-      const schema: TestSchema = await freshSchema('etl_load');
-      const db = await connectPostgres(schema.url);
-      return {
-        db,
-        done: async () => {
-          await db.close();
-          await schema.drop();
-        },
-      };
-    },
-  ],
+const backends: Array<[string, () => Promise<OpenedDatabase>]> = [
+  ['embedded', () => openEmbeddedIn(tmp)],
+  ['PostgreSQL server', () => openServerSchema('etl_load')],
 ];
 
 describe.each(backends)('load into %s', (_name, open) => {

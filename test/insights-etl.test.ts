@@ -10,11 +10,13 @@ import { promisify } from 'node:util';
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasRepoIds, runAnalysis } from '../analysis/queries/run-analysis.js';
+import { encodePollItem } from '../core/store/poll-item.js';
 import { exportStars, scanBatches } from '../etl/export/export.js';
-import { RepoNames, readSideFiles, scanPolls, sideFilePaths } from '../etl/export/side-files.js';
+import { RepoNames } from '../etl/export/repo-names.js';
+import { scanPolls } from '../etl/export/scan-polls.js';
 import { readCsvBatches } from '../etl/formats/read-csv.js';
+import { readSideFiles, sideFilePaths } from '../etl/formats/side-csv.js';
 import { loadBatches } from '../etl/load/load.js';
-import { pollItem } from '../lambda/record-poll.js';
 import { embeddedDb, type TestDb } from './helpers/analysis-fixtures.js';
 import { POLLS_TABLE, STARS_TABLE, startTestDynamo, type TestDynamo } from './helpers/etl-fixtures.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
@@ -36,7 +38,7 @@ interface Item {
   repoId: number;
 }
 
-function world(): { items: Item[]; polls: ReturnType<typeof pollItem>[] } {
+function world(): { items: Item[]; polls: ReturnType<typeof poll>[] } {
   const items: Item[] = [];
   const polls = [];
   for (let s = 0; s < SLOTS; s++) {
@@ -57,7 +59,7 @@ function world(): { items: Item[]; polls: ReturnType<typeof pollItem>[] } {
 }
 
 function poll(slot: number, status: 'ok' | 'failed', written: number) {
-  return pollItem({
+  return encodePollItem({
     track: TRACK,
     ts: D0 + slot * 900,
     status,
@@ -69,7 +71,7 @@ function poll(slot: number, status: 'ok' | 'failed', written: number) {
     durationMs: 420,
     startedAt: new Date((D0 + slot * 900 + 5) * 1000).toISOString(),
     ...(status === 'failed' ? { error: 'GitHub answered 502, "bad gateway"' } : {}),
-  });
+  }).item;
 }
 
 async function put(client: DynamoDBClient, table: string, items: Record<string, unknown>[]): Promise<void> {

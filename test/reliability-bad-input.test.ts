@@ -6,12 +6,11 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectPostgres, type Database, openDatabase } from '../core/database.js';
 import { sqlFile } from '../core/sql-file.js';
 import { readCsvBatches } from '../etl/formats/read-csv.js';
 import { loadBatches } from '../etl/load/load.js';
+import { type OpenedDatabase, openEmbeddedIn, openServerSchema } from './helpers/both-databases.js';
 import { makeRows } from './helpers/etl-fixtures.js';
-import { freshSchema } from './helpers/postgres.js';
 import { badCsvCorpus, DEFECT_KINDS } from './helpers/reliability-corpus.js';
 import { runCorpus, starsState } from './helpers/reliability-db.js';
 import { reachableTempDir } from './helpers/temp-dir.js';
@@ -21,28 +20,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const corpus = badCsvCorpus(1000, 7);
 
-const backends: Array<[string, () => Promise<{ db: Database; done: () => Promise<void> }>]> = [
-  [
-    'embedded',
-    async () => {
-      const db = await openDatabase({ dataDir: reachableTempDir(path.join(tmp, 'embedded-')) });
-      return { db, done: () => db.close() };
-    },
-  ],
-  [
-    'the PostgreSQL server',
-    async () => {
-      const schema = await freshSchema('rel_bad');
-      const db = await connectPostgres(schema.url);
-      return {
-        db,
-        done: async () => {
-          await db.close();
-          await schema.drop();
-        },
-      };
-    },
-  ],
+const backends: Array<[string, () => Promise<OpenedDatabase>]> = [
+  ['embedded', () => openEmbeddedIn(tmp)],
+  ['the PostgreSQL server', () => openServerSchema('rel_bad')],
 ];
 
 describe('the corpus', () => {

@@ -4,6 +4,7 @@
 // and delivered again. Then the simulator's hostile data. The bench runs 2,000 slots.
 import { describe, expect, it } from 'vitest';
 import { runSoak } from './helpers/reliability-soak.js';
+import { SOAK_FAULTS } from './helpers/soak-faults.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -15,15 +16,7 @@ describe('collector soak under faults', () => {
       slots: 200,
       top: 100,
       seed: 3,
-      error502: 0.2,
-      secondaryRateLimit: 0.05,
-      slowShare: 0.05,
-      slowMs: 400,
-      timeoutMs: 150,
-      throttleShare: 0.1,
-      error500Share: 0.02,
-      unprocessedShare: 0.3,
-      killShare: 0.1,
+      ...SOAK_FAULTS,
     });
     // The faults really happened, of every kind.
     expect(f.faults.github502).toBeGreaterThan(20);

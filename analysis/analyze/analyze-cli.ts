@@ -1,6 +1,8 @@
 // `npm run analyze -- [--format table|csv|json] [--out <dir>] [--limit N] [--repo owner/name ...]`
 import { Command, Option } from 'commander';
-import { collectRepo, openFromFlags, positiveInt, runCli, withDatabaseOptions } from '../cli-support.js';
+import { positiveInt, repoNames } from '../../core/cli/flags.js';
+import { reportUsageErrors, runCommand } from '../../core/cli/run.js';
+import { openFromFlags, withDatabaseOptions } from '../open-database.js';
 import { ANALYSES, type AnalysisResult, fastestRepos, runAnalysis } from '../queries/run-analysis.js';
 import { formatResults } from './format-table.js';
 import { writeResults } from './write-results.js';
@@ -14,8 +16,8 @@ const program = new Command('analyze')
   )
   .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
   .option('--out <dir>', 'directory for csv/json files', 'results')
-  .option('--limit <n>', 'rows per analysis (table default 10; csv/json default all)', positiveInt('--limit'))
-  .option('--repo <owner/name...>', 'repos for repo-history (default: the five fastest growing)', collectRepo)
+  .option('--limit <n>', 'rows per analysis (table default 10; csv/json default all)', positiveInt())
+  .option('--repo <owner/name...>', 'repos for repo-history (default: the five fastest growing)', repoNames('--repo'))
   .addHelpText(
     'after',
     [
@@ -27,18 +29,18 @@ const program = new Command('analyze')
     ].join('\n'),
   );
 withDatabaseOptions(program);
+// The analysis CLIs have always said `error:` (as commander does), and scripts match it.
+reportUsageErrors(program, 'error');
 
-program.parse();
-const opts = program.opts<{
-  format: 'table' | 'csv' | 'json';
-  out: string;
-  limit?: number;
-  repo?: string[];
-  databaseUrl?: string;
-  dataDir?: string;
-}>();
-
-await runCli(async () => {
+await runCommand('error', async () => {
+  const opts = program.parse().opts<{
+    format: 'table' | 'csv' | 'json';
+    out: string;
+    limit?: number;
+    repo?: string[];
+    databaseUrl?: string;
+    dataDir?: string;
+  }>();
   const db = await openFromFlags(opts);
   try {
     const repos = opts.repo?.length ? opts.repo : await fastestRepos(db, 5);

@@ -1,5 +1,5 @@
 // What the PNG renderer (imported in Node) and the HTML report (this file's text inlined with
-// `export` removed) both apply to the JSON chart configurations of charts.ts, so both draw the
+// `export` removed) both apply to the JSON chart configurations (chart-kit.ts), so both draw the
 // same charts. JSON cannot carry functions; the few that are needed live here.
 // Plain JavaScript on purpose: it must run unchanged in a browser with no build step.
 
@@ -17,11 +17,6 @@ export const backgroundPlugin = {
 };
 
 /**
- * Returns the configuration ready for `new Chart`: datasets marked `legendHidden` (the
- * change-per-interval twins in the history chart) stay out of the legend, since their colour
- * already ties them to their repo.
- */
-/**
  * Log axes get ticks at 1, 2 and 5 of each decade only: with every tick labelled, the
  * 7..9 ticks of a decade crowd into each other ("80K90K100K").
  */
@@ -33,6 +28,11 @@ export function keepReadableLogTicks(scale) {
   });
 }
 
+/**
+ * Returns the configuration ready for `new Chart`: datasets marked `legendHidden` (the
+ * change-per-interval twins in the history chart) stay out of the legend, since their colour
+ * already ties them to their repo.
+ */
 export function prepareChartConfig(config) {
   config.options = config.options || {};
   config.options.plugins = config.options.plugins || {};

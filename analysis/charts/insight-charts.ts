@@ -1,26 +1,23 @@
-// The insight charts (coverage, bursts, rank over time, repos aligned by entry): pure functions
-// from analysis rows to chart.js configurations, like charts.ts, whose axes and options they share.
-import type { ChartConfiguration } from 'chart.js';
+// The insight charts (repos aligned by entry, coverage, bursts, rank over time): pure functions
+// from analysis rows to chart specs, built from the chart kit like the star charts.
 import type { Row } from '../queries/run-analysis.js';
+import { DAY, type DayGain, extentOf, gainsByRepo, MARKED_BURSTS_PER_REPO, num, strongestPerRepo } from './chart-data.js';
 import {
-  baseOptions,
   burstMarkers,
   type ChartSpec,
-  DAY,
-  extentOf,
+  chartSpec,
+  colour,
+  type Dataset,
   fmt,
-  gainsByRepo,
-  HEIGHT,
   linearAxis,
-  MARKED_BURSTS_PER_REPO,
-  num,
   PALETTE,
+  panelSeries,
   plural,
   pointRadiusFor,
-  strongestPerRepo,
+  repoLine,
+  stackedPanels,
   timeAxis,
-  WIDTH,
-} from './charts.js';
+} from './chart-kit.js';
 
 /** Repos in the bump chart. */
 export const BUMP_TOP = 20;
@@ -30,55 +27,40 @@ const MIN_BURST_HISTORY_DAYS = 9;
 /** Repos in the bursts chart: the owners of the strongest bursts. */
 export const BURST_REPOS = 4;
 
+const isoDay = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+
 /** 5b. New stars per day of the chosen repos, aligned by the days since each entered the tracked set. */
 export function newStarsSinceEntry(dailyGains: Row[], chosen: string[]): ChartSpec {
   const gains = gainsByRepo(dailyGains, chosen);
   const datasets = [...gains].map(([repo, days], i) => {
     const entry = days[0]?.day ?? 0;
-    return {
-      label: repo,
-      data: days.map((d) => ({ x: (d.day - entry) / DAY, y: d.gain })),
-      spanGaps: false,
-      borderColor: PALETTE[i % PALETTE.length],
-      backgroundColor: PALETTE[i % PALETTE.length],
-      borderWidth: 1.5,
-      pointRadius: days.length > 120 ? 0 : 2,
-    };
+    const data = days.map((d) => ({ x: (d.day - entry) / DAY, y: d.gain }));
+    return repoLine(repo, i, data, days.length > 120 ? 0 : 2);
   });
   const entered = [...gains]
     .filter(([, days]) => days.length)
-    .map(([repo, days]) => `${repo} ${new Date(days[0]!.day * 1000).toISOString().slice(0, 10)}`);
-  return {
+    .map(([repo, days]) => `${repo} ${isoDay(days[0]!.day)}`);
+  return chartSpec({
     id: '5-new-stars-since-entry',
     title: 'New stars per day, aligned by entry',
     caption:
       'The same repos side by side from the day each was first tracked (day 0), so a newcomer can be compared with an established repo at the same age in the data.',
-    width: WIDTH,
-    height: HEIGHT,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        ...baseOptions(
-          'New stars per day, aligned by entry',
-          entered.length ? `entered: ${entered.join('; ')}` : 'no data',
-          datasets.length > 1,
-        ),
-        scales: {
-          x: linearAxis('days since the repo entered the tracked set', { min: 0, ticks: { precision: 0 } }),
-          y: linearAxis('new stars per day'),
-        },
-      },
-    } as unknown as ChartConfiguration,
-  };
+    type: 'line',
+    datasets,
+    subtitle: entered.length ? `entered: ${entered.join('; ')}` : 'no data',
+    legend: datasets.length > 1,
+    scales: {
+      x: linearAxis('days since the repo entered the tracked set', { min: 0, ticks: { precision: 0 } }),
+      y: linearAxis('new stars per day'),
+    },
+  });
 }
 
-/** 6. Polls per day: present, partial, failed and missing, stacked, so gaps stand out in red. */
-export function coverageChart(coverage: Row[], source: string): ChartSpec {
-  const days = new Map<
-    number,
-    { present: number; partial: number; failed: number; missing: number; expected: number }
-  >();
+type SlotCounts = Record<'present' | 'partial' | 'failed' | 'missing' | 'expected', number>;
+
+/** coverage rows summed over tracks, per day, in day order. */
+function slotsPerDay(coverage: Row[]): [number, SlotCounts][] {
+  const days = new Map<number, SlotCounts>();
   for (const r of coverage) {
     const day = num(r.day);
     const d = days.get(day) ?? { present: 0, partial: 0, failed: 0, missing: 0, expected: 0 };
@@ -89,8 +71,21 @@ export function coverageChart(coverage: Row[], source: string): ChartSpec {
     d.expected += num(r.expected);
     days.set(day, d);
   }
-  const list = [...days].sort(([a], [b]) => a - b);
-  const series = (key: 'present' | 'partial' | 'failed' | 'missing', label: string, color: string) => ({
+  return [...days].sort(([a], [b]) => a - b);
+}
+
+function coverageSubtitle(list: [number, SlotCounts][], source: string): string {
+  const total = list.reduce((s, [, d]) => s + d.expected, 0);
+  if (!total) return 'no samples';
+  const present = list.reduce((s, [, d]) => s + d.present, 0);
+  const short = list.filter(([, d]) => d.missing + d.failed + d.partial > 0).length;
+  return `${fmt(present)} of ${fmt(total)} polls present (${((present / total) * 100).toFixed(1)}%); ${plural(short, 'day')} with gaps; ${source}`;
+}
+
+/** 6. Polls per day: present, partial, failed and missing, stacked, so gaps stand out in red. */
+export function coverageChart(coverage: Row[], source: string): ChartSpec {
+  const list = slotsPerDay(coverage);
+  const series = (key: keyof SlotCounts, label: string, color: string) => ({
     label,
     data: list.map(([day, d]) => ({ x: day * 1000, y: d[key] })),
     backgroundColor: color,
@@ -100,130 +95,91 @@ export function coverageChart(coverage: Row[], source: string): ChartSpec {
     // Thin bars on a long period: at least a pixel each, so a one-day gap stays visible.
     minBarLength: 0,
   });
-  const total = list.reduce((s, [, d]) => s + d.expected, 0);
-  const present = list.reduce((s, [, d]) => s + d.present, 0);
-  const short = list.filter(([, d]) => d.missing + d.failed + d.partial > 0).length;
-  const subtitle = total
-    ? `${fmt(present)} of ${fmt(total)} polls present (${((present / total) * 100).toFixed(1)}%); ${plural(short, 'day')} with gaps; ${source}`
-    : 'no samples';
-  return {
+  return chartSpec({
     id: '6-coverage',
     title: 'Coverage: polls per day',
     caption:
       "The collector's own health: each day's expected polls split into those that ended ok, partial or failed and the slots with no poll at all (red). The missing ranges are listed in the coverage gaps table.",
-    width: WIDTH,
     height: 500,
-    config: {
-      type: 'bar',
-      data: {
-        datasets: [
-          series('present', 'ok', 'rgba(78, 121, 167, 0.85)'),
-          series('partial', 'partial', '#edc948'),
-          series('failed', 'failed', '#f28e2b'),
-          series('missing', 'missing (no poll)', '#d62728'),
-        ],
-      },
-      options: {
-        ...baseOptions('Coverage: polls per day', subtitle, true),
-        scales: {
-          x: timeAxis({
-            stacked: true,
-            offset: false,
-            time: { unit: list.length > 120 ? 'month' : 'day', displayFormats: { day: 'MMM d', month: 'MMM yyyy' } },
-          }),
-          y: linearAxis('polls (slots) per day', { stacked: true, beginAtZero: true }),
-        },
-      },
-    } as unknown as ChartConfiguration,
-  };
+    type: 'bar',
+    datasets: [
+      series('present', 'ok', 'rgba(78, 121, 167, 0.85)'),
+      series('partial', 'partial', '#edc948'),
+      series('failed', 'failed', '#f28e2b'),
+      series('missing', 'missing (no poll)', '#d62728'),
+    ],
+    subtitle: coverageSubtitle(list, source),
+    legend: true,
+    scales: {
+      x: timeAxis({
+        stacked: true,
+        offset: false,
+        time: { unit: list.length > 120 ? 'month' : 'day', displayFormats: { day: 'MMM d', month: 'MMM yyyy' } },
+      }),
+      y: linearAxis('polls (slots) per day', { stacked: true, beginAtZero: true }),
+    },
+  });
+}
+
+/** The bursts of the charted repos as markers: on the stars panel at the day's end, and on the gains panel. */
+function burstPanelMarks(bursts: Row[], gains: Map<string, DayGain[]>): Dataset[] {
+  const shown = strongestPerRepo(bursts.filter((b) => gains.has(String(b.repo))));
+  if (!shown.length) return [];
+  const stars = (b: Row) => gains.get(String(b.repo))!.find((d) => d.day === num(b.day))?.stars ?? null;
+  const onStars = shown
+    .map((b) => ({ x: num(b.day) * 1000, y: stars(b) }))
+    .filter((p): p is { x: number; y: number } => p.y !== null);
+  const onGains = shown.map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) }));
+  return [burstMarkers(onStars, 'y'), { ...burstMarkers(onGains, 'gain'), legendHidden: true }];
+}
+
+/** The bursts chart's subtitle: the strongest burst, or why there is none. */
+function burstsSubtitle(bursts: Row[], daysCovered: number): string {
+  const top = bursts[0];
+  if (top)
+    return `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${isoDay(num(top.day))} (${fmt(num(top.multiple))}x its baseline)`;
+  if (daysCovered < MIN_BURST_HISTORY_DAYS)
+    return `no bursts yet: a burst needs 7 daily gains before it as its baseline (${MIN_BURST_HISTORY_DAYS} days of data); this data covers ${plural(daysCovered, 'day')}`;
+  return "no day stood far above its repo's own 14-day baseline";
 }
 
 /** 7. The repos with the strongest bursts: stars per day (top) and new stars per day (bottom), bursts marked. */
 export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
   const repos = [...new Set(bursts.map((b) => String(b.repo)))].slice(0, BURST_REPOS);
   const gains = gainsByRepo(dailyGains, repos);
-  const datasets: Record<string, unknown>[] = [];
   const span = [...gains.values()].reduce((m, d) => Math.max(m, d.length ? d.at(-1)!.day - d[0]!.day : 0), 0);
-  [...gains].forEach(([repo, days], i) => {
-    const color = PALETTE[i % PALETTE.length]!;
-    const radius = pointRadiusFor(
-      days.map((d) => d.day),
-      span,
-    );
-    datasets.push({
-      label: repo,
-      data: days.map((d) => ({ x: d.day * 1000, y: d.stars })),
-      yAxisID: 'y',
-      borderColor: color,
-      backgroundColor: color,
-      borderWidth: 2,
-      pointRadius: radius,
-    });
-    datasets.push({
-      label: `${repo} new stars`,
-      legendHidden: true,
-      data: days.map((d) => ({ x: d.day * 1000, y: d.gain })),
-      spanGaps: false,
-      yAxisID: 'gain',
-      borderColor: color,
-      backgroundColor: color,
-      borderWidth: 1,
-      pointRadius: 0,
-    });
-  });
-  const shown = strongestPerRepo(bursts.filter((b) => gains.has(String(b.repo))));
-  const stars = (b: Row) => gains.get(String(b.repo))!.find((d) => d.day === num(b.day))?.stars ?? null;
-  if (shown.length) {
-    datasets.push(
-      burstMarkers(
-        shown
-          .map((b) => ({ x: num(b.day) * 1000, y: stars(b) }))
-          .filter((p): p is { x: number; y: number } => p.y !== null),
-        'y',
+  const datasets = [...gains].flatMap(([repo, days], i) =>
+    panelSeries({
+      repo,
+      colour: colour(i),
+      stars: days.map((d) => ({ x: d.day * 1000, y: d.stars })),
+      pointRadius: pointRadiusFor(
+        days.map((d) => d.day),
+        span,
       ),
-    );
-    datasets.push({
-      ...burstMarkers(
-        shown.map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) })),
-        'gain',
-      ),
-      legendHidden: true,
-    });
-  }
-  const top = bursts[0];
+      change: days.map((d) => ({ x: d.day * 1000, y: d.gain })),
+      changeAxis: 'gain',
+      changeLabel: 'new stars',
+    }),
+  );
+  datasets.push(...burstPanelMarks(bursts, gains));
   // With no burst there is no series; the axis still spans the data, not chart.js's default.
   const days = extentOf(dailyGains.map((g) => num(g.day)));
   const daysCovered = days ? Math.round((days.max - days.min) / DAY) + 1 : 0;
-  const subtitle = top
-    ? `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${new Date(num(top.day) * 1000).toISOString().slice(0, 10)} (${fmt(num(top.multiple))}x its baseline)`
-    : daysCovered < MIN_BURST_HISTORY_DAYS
-      ? `no bursts yet: a burst needs 7 daily gains before it as its baseline (${MIN_BURST_HISTORY_DAYS} days of data); this data covers ${plural(daysCovered, 'day')}`
-      : "no day stood far above its repo's own 14-day baseline";
-  return {
+  return chartSpec({
     id: '7-bursts',
     title: 'Star bursts',
     caption: `The repos with the strongest bursts: stars at each day's end (top) and new stars per day (bottom). A burst is a day whose gain stands far above the repo's own median of the 14 days before (a robust score); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest.`,
-    width: WIDTH,
     height: 800,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        ...baseOptions('Star bursts', subtitle, datasets.length > 1),
-        scales: {
-          x: timeAxis(datasets.length === 0 && days ? { min: days.min * 1000, max: days.max * 1000 } : {}),
-          gain: linearAxis('new stars per day', {
-            stack: 'bursts',
-            stackWeight: 1.2,
-            position: 'left',
-            offset: true,
-            grid: { color: '#e6e6e6' },
-          }),
-          y: linearAxis('stars', { stack: 'bursts', stackWeight: 3, position: 'left' }),
-        },
-      },
-    } as unknown as ChartConfiguration,
-  };
+    type: 'line',
+    datasets,
+    subtitle: burstsSubtitle(bursts, daysCovered),
+    legend: datasets.length > 1,
+    scales: {
+      x: timeAxis(datasets.length === 0 && days ? { min: days.min * 1000, max: days.max * 1000 } : {}),
+      ...stackedPanels('bursts', 'gain', 'new stars per day'),
+    },
+  });
 }
 
 /** The last day's top repos: the bump chart's lines. */
@@ -257,59 +213,41 @@ export function rankMoves(ranks: Row[]): { climbers: Row[]; fallers: Row[] } {
 /** 8. Bump chart: the rank over time of the last day's top 20, rank 1 at the top. */
 export function rankBumpChart(ranks: Row[]): ChartSpec {
   const repos = bumpRepos(ranks);
-  const wanted = new Map(repos.map((r, i) => [r, i]));
   const series = new Map<string, { x: number; y: number }[]>(repos.map((r) => [r, []]));
   for (const r of ranks) series.get(String(r.repo))?.push({ x: num(r.day) * 1000, y: num(r.rank) });
   const worst = [...series.values()].flat().reduce((m, p) => Math.max(m, p.y), BUMP_TOP);
-  const datasets = [...series].map(([repo, points]) => {
-    const i = wanted.get(repo)!;
-    return {
-      label: `${i + 1}. ${repo}`,
-      data: points,
-      borderColor: PALETTE[i % PALETTE.length],
-      backgroundColor: PALETTE[i % PALETTE.length],
-      // Ten colours: the second ten repos are dashed.
-      borderDash: i >= PALETTE.length ? [6, 3] : [],
-      borderWidth: 2,
-      pointRadius: points.length > 60 ? 0 : 2.5,
-      spanGaps: false,
-    };
-  });
+  // Series come in the order of `repos`: the i-th is the repo ranked i + 1 on the last day.
+  const datasets = [...series].map(([repo, points], i) => ({
+    label: `${i + 1}. ${repo}`,
+    data: points,
+    borderColor: colour(i),
+    backgroundColor: colour(i),
+    // Ten colours: the second ten repos are dashed.
+    borderDash: i >= PALETTE.length ? [6, 3] : [],
+    borderWidth: 2,
+    pointRadius: points.length > 60 ? 0 : 2.5,
+    spanGaps: false,
+  }));
   const days = new Set(ranks.map((r) => num(r.day))).size;
-  return {
+  return chartSpec({
     id: '8-rank-history',
     title: 'Rank over time',
     caption:
       "The rank of each of the last day's top 20 among all repos tracked that day, by stars at the day's last sample (1 = most stars). Lines cross where one repo overtakes another.",
-    width: WIDTH,
     height: 800,
-    config: {
-      type: 'line',
-      data: { datasets },
-      options: {
-        ...baseOptions(
-          'Rank over time',
-          `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`,
-          datasets.length > 1,
-        ),
-        plugins: {
-          ...baseOptions(
-            'Rank over time',
-            `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`,
-            datasets.length > 1,
-          ).plugins,
-          legend: { display: datasets.length > 1, position: 'right', labels: { boxWidth: 14, font: { size: 11 } } },
-        },
-        scales: {
-          x: timeAxis(),
-          y: linearAxis('rank (1 = most stars)', {
-            reverse: true,
-            min: 1,
-            max: Math.min(worst, 60),
-            ticks: { precision: 0, stepSize: worst > 40 ? 5 : 1 },
-          }),
-        },
-      },
-    } as unknown as ChartConfiguration,
-  };
+    type: 'line',
+    datasets,
+    subtitle: `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`,
+    legend: datasets.length > 1,
+    legendAt: 'right',
+    scales: {
+      x: timeAxis(),
+      y: linearAxis('rank (1 = most stars)', {
+        reverse: true,
+        min: 1,
+        max: Math.min(worst, 60),
+        ticks: { precision: 0, stepSize: worst > 40 ? 5 : 1 },
+      }),
+    },
+  });
 }

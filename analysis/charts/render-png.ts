@@ -4,7 +4,7 @@ import { Chart, registerables } from 'chart.js';
 // The date adapter registers itself on chart.js; only its ESM build shares our chart.js instance.
 import 'chartjs-adapter-date-fns';
 import { prepareChartConfig } from './chart-runtime.js';
-import type { ChartSpec } from './charts.js';
+import type { ChartSpec } from './chart-kit.js';
 
 Chart.register(...registerables);
 // DejaVu/Liberation are what a headless Linux has; chart.js's default Helvetica is not there.

@@ -1,9 +1,11 @@
-// The registry of named analyses. Each is one SQL file, sql/analyses/<name>.sql; adding an
-// analysis is adding the file and one entry here. The article's originals live beside them in
-// sql/reference/ and are run only by the tests and the benchmark, as the oracle.
+// The registry of named analyses. Each is one SQL file, sql/analyses/<name>.sql, which may read
+// the shared query functions (sql/shared-queries.sql); adding an analysis is adding the file and
+// one entry here. The article's originals live beside them in sql/reference/ and are run only by
+// the tests and the benchmark, as the oracle.
 import type { Database } from '../../core/database.js';
 import { sqlFile } from '../../core/sql-file.js';
-import { ensureSummaries, type SummaryName } from './summary.js';
+import { ensureSharedQueries } from './shared-queries.js';
+import { ensureSummaries, ensureSummaryTables, type SummaryName } from './summary.js';
 
 export type Row = Record<string, string | number | null>;
 
@@ -29,10 +31,16 @@ export interface AnalysisDef {
   insights?: boolean;
   /**
    * Reads these per-day summaries (sql/summary/, analysis/queries/summary.ts), rebuilt first when
-   * github_stars changed since; sql/analyses/direct/<name>.sql is the same straight from
-   * github_stars, kept as the oracle.
+   * github_stars changed since. Its SQL takes $1, `direct`: true reads the same rows computed
+   * from github_stars on the spot (repo_days, poll_slots in sql/shared-queries.sql), the oracle
+   * the summaries must equal.
    */
   summaries?: readonly SummaryName[];
+  /**
+   * For `direct`, runs its own pre-summary query instead, sql/analyses/direct/<name>.sql: the
+   * oracle of a summarized query whose method differs as well as its source.
+   */
+  directFile?: boolean;
 }
 
 export const ANALYSES: readonly AnalysisDef[] = [
@@ -124,6 +132,7 @@ export const ANALYSES: readonly AnalysisDef[] = [
     columns: ['repo', 'day', 'gain', 'baseline', 'multiple', 'score'],
     insights: true,
     summaries: ['star_days'],
+    directFile: true,
   },
 ];
 
@@ -144,7 +153,7 @@ export interface RunOptions {
   repos?: readonly string[];
   /** Run the article's original (sql/reference/) instead of ours. */
   reference?: boolean;
-  /** Run the pre-summary version (sql/analyses/direct/) of an insight that reads a summary. */
+  /** Run an insight that reads a summary straight from github_stars instead (the oracle). */
   direct?: boolean;
 }
 
@@ -152,13 +161,8 @@ export async function runAnalysis(db: Database, name: string, options: RunOption
   const def = analysisDef(name);
   if (options.reference && !def.reference) throw new RangeError(`analysis "${name}" has no reference query`);
   if (options.direct && !def.summaries) throw new RangeError(`analysis "${name}" has no direct version`);
-  const params: unknown[] = [];
-  if (def.takesRepos) {
-    params.push([...(options.repos ?? [])]);
-  }
-  const sql = sqlFile(
-    `${options.reference ? 'reference' : options.direct ? 'analyses/direct' : 'analyses'}/${name}.sql`,
-  );
+  const { sql, params } = analysisQuery(def, options);
+  if (!options.reference) await ensureSharedQueries(db);
   if (!def.insights) return { name, columns: def.columns, rows: await db.query<Row>(sql, params) };
   await ensureInsightTables(db);
   // The insights' row estimates (generate_series, index probes per day) look large enough to
@@ -168,11 +172,22 @@ export async function runAnalysis(db: Database, name: string, options: RunOption
   // default 4 MB; in memory they take a fraction of the time.
   await db.exec("set work_mem = '64MB'");
   try {
-    if (def.summaries && !options.direct) await ensureSummaries(db, def.summaries);
+    // The direct path builds nothing, but the shared functions it reads name the summary tables.
+    if (def.summaries) await (options.direct ? ensureSummaryTables(db) : ensureSummaries(db, def.summaries));
     return { name, columns: def.columns, rows: await db.query<Row>(sql, params) };
   } finally {
     await db.exec('reset jit; reset work_mem');
   }
+}
+
+/** The SQL text an analysis runs and its parameters: the chosen repos, or the `direct` flag. */
+function analysisQuery(def: AnalysisDef, options: RunOptions): { sql: string; params: unknown[] } {
+  if (options.reference) return { sql: sqlFile(`reference/${def.name}.sql`), params: [] };
+  if (options.direct && def.directFile) return { sql: sqlFile(`analyses/direct/${def.name}.sql`), params: [] };
+  const params: unknown[] = [];
+  if (def.takesRepos) params.push([...(options.repos ?? [])]);
+  if (def.summaries) params.push(options.direct === true);
+  return { sql: sqlFile(`analyses/${def.name}.sql`), params };
 }
 
 /** The repos a report or history shows by default: the `count` fastest growing. */

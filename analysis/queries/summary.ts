@@ -5,6 +5,7 @@
 // psql \copy). Nothing is added to the load: the trigger is one row update per statement.
 import type { Database } from '../../core/database.js';
 import { sqlFile } from '../../core/sql-file.js';
+import { ensureSharedQueries } from './shared-queries.js';
 
 export type SummaryName = 'star_days' | 'star_times';
 
@@ -38,6 +39,8 @@ export async function ensureSummaries(
 ): Promise<SummaryBuild[]> {
   if (wanted.length === 0) return [];
   await ensureSummaryTables(db);
+  // The builds read the shared query functions (day_samples, sample_times).
+  await ensureSharedQueries(db);
   const [state] = await db.query<State>(sqlFile('summary/state.sql'));
   const builds: SummaryBuild[] = [];
   for (const name of wanted) {

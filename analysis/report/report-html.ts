@@ -1,7 +1,7 @@
 // The self-contained report page: a pure function from charts, tables and inlined scripts to
 // HTML text. Every value from the data (repo names above all) is escaped; chart data travels as
 // JSON in a non-executing script element with '<' escaped, so it cannot close the element.
-import type { ChartSpec } from '../charts/charts.js';
+import type { ChartSpec } from '../charts/chart-kit.js';
 import type { Row } from '../queries/run-analysis.js';
 
 export interface ReportTable {

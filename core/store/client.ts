@@ -1,4 +1,6 @@
+// The DynamoDB client for AWS or a local endpoint, and which of its failures are worth another try.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type RetryOptions, retry } from '../retry.js';
 
 export interface DynamoClientOptions {
   endpoint?: string;
@@ -50,4 +52,25 @@ export function isRetryableDynamoError(error: unknown): boolean {
     e?.$retryable !== undefined ||
     (e?.$metadata?.httpStatusCode ?? 0) >= 500
   );
+}
+
+/** How hard to try a DynamoDB call again: calls in all, backoff, and (for tests) the wait and the jitter. */
+export type DynamoRetryOptions = Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs' | 'sleep' | 'random'>;
+
+/**
+ * `fn` tried again with full-jitter backoff while it fails with a retryable DynamoDB error, 10
+ * calls at most unless told otherwise: the jitter spreads parallel Scan segments' retries so they
+ * do not throttle together again. An aborted `signal` stops it before the next call.
+ */
+export function retryDynamo<T>(
+  fn: () => Promise<T>,
+  options: DynamoRetryOptions = {},
+  signal?: AbortSignal,
+): Promise<T> {
+  return retry(() => fn(), {
+    ...options,
+    attempts: options.attempts ?? 10,
+    isRetryable: isRetryableDynamoError,
+    signal,
+  });
 }

@@ -14,6 +14,8 @@ import {
 import dynalite from 'dynalite';
 import { Level } from 'level';
 import { DataDirError } from '../data-dir.js';
+import { errorClass } from '../errors.js';
+import { POLLS_KEY, STARS_KEY, type TableKey } from './tables.js';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -59,24 +61,24 @@ export function embeddedDynamoDir(dataDir: string): string {
   return path.join(dataDir, 'dynamodb');
 }
 
-function keyedTable(name: string, hash: string, range: string): CreateTableCommandInput {
+function keyedTable(name: string, key: TableKey): CreateTableCommandInput {
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
-      { AttributeName: hash, AttributeType: 'S' },
-      { AttributeName: range, AttributeType: 'N' },
+      { AttributeName: key.partition, AttributeType: 'S' },
+      { AttributeName: key.sort, AttributeType: 'N' },
     ],
     KeySchema: [
-      { AttributeName: hash, KeyType: 'HASH' },
-      { AttributeName: range, KeyType: 'RANGE' },
+      { AttributeName: key.partition, KeyType: 'HASH' },
+      { AttributeName: key.sort, KeyType: 'RANGE' },
     ],
   };
 }
 
-/** The two tables, keyed as in DESIGN.md (and as cdk/ creates them on AWS). */
+/** The two tables, keyed as tables.ts says (as cdk/ creates them on AWS). */
 export function tableDefinitions(names: { starsTable: string; pollsTable: string }): CreateTableCommandInput[] {
-  return [keyedTable(names.starsTable, 'repo', 'ts'), keyedTable(names.pollsTable, 'track', 'ts')];
+  return [keyedTable(names.starsTable, STARS_KEY), keyedTable(names.pollsTable, POLLS_KEY)];
 }
 
 /** Creates the stars and polls tables if they do not exist yet, and waits until both are ACTIVE. */
@@ -111,7 +113,7 @@ async function untilActive(client: DynamoDBClient, table: string, timeoutMs = 30
   }
 }
 
-export class StoreLockedError extends Error {
+export class StoreLockedError extends errorClass('STORE_LOCKED') {
   override readonly name = 'StoreLockedError';
 }
 

@@ -1,8 +1,10 @@
 // The export checkpoint, rewritten after every page is appended to the temp file: how many
 // bytes of the temp file are good, and where each Scan segment goes on from.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { errorClass } from '../../core/errors.js';
+import type { RepoName } from '../formats/side-csv.js';
+import { writeFileAtomic } from './atomic-file.js';
 import type { Key } from './scan-stars.js';
-import type { RepoName } from './side-files.js';
 
 export interface SegmentCursor {
   done: boolean;
@@ -24,7 +26,7 @@ export interface Checkpoint {
 }
 
 /** A checkpoint file that cannot be used; the message names it and says how to start over. */
-export class CheckpointError extends Error {
+export class CheckpointError extends errorClass('CHECKPOINT') {
   override readonly name = 'CheckpointError';
 }
 
@@ -73,9 +75,7 @@ function checkpointProblem(value: unknown): string | undefined {
 
 /** Written beside and renamed over, so a kill leaves the old or the new checkpoint, never half. */
 export async function writeCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  const temp = `${file}.new`;
-  await writeFile(temp, JSON.stringify(checkpoint));
-  await rename(temp, file);
+  await writeFileAtomic(file, JSON.stringify(checkpoint), `${file}.new`);
 }
 
 export async function removeCheckpoint(file: string): Promise<void> {

@@ -1,11 +1,11 @@
 // `npm run export -- --out github-stars.csv [--segments 4] [--since ISO] [--until ISO] [--resume]`
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInt, type TimeRange, timeRange, withCheck } from '../../core/cli/flags.js';
 import { createProgress, formatCount } from '../../core/cli/progress.js';
-import { loadConfig } from '../../core/config.js';
-import { CliError, positiveInt, runCli } from '../cli-run.js';
-import { parseTime } from '../formats/parse-time.js';
+import { abortOnSignals, CliError, reportUsageErrors, runCommand } from '../../core/cli/run.js';
+import { type Config, loadConfigWithFlags } from '../../core/config.js';
 import { readCheckpoint } from './checkpoint.js';
-import { checkOutFolder, checkpointPath, exportStars } from './export.js';
+import { checkOutFolder, checkpointPath, checkSegments, type ExportSummary, exportStars } from './export.js';
 import { assertHasRows, EmptyStoreError, openStarsSource, type StarsSource } from './stars-source.js';
 
 interface Flags {
@@ -22,27 +22,19 @@ interface Flags {
   allowEmpty?: boolean;
 }
 
-const intArg = (flag: string) => (value: string) => {
-  try {
-    return positiveInt(flag)(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
-
 // The SDK's notice about future Node versions is not the analyst's concern here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const program = new Command('export')
+const program = reportUsageErrors(new Command('export'), 'export')
   .description(
     'Export the DynamoDB stars table to a header-less repo,ts,stars CSV (what `\\copy github_stars from FILE csv` reads).',
   )
   .option('--out <file>', 'CSV file to write (via <file>.tmp, renamed on success)', 'github-stars.csv')
-  .option('--segments <n>', 'parallel Scan segments', intArg('--segments'), 4)
+  .option('--segments <n>', 'parallel Scan segments', withCheck(positiveInt(), checkSegments), 4)
   .option('--since <time>', 'only rows with ts >= this (ISO date/time or epoch seconds)')
   .option('--until <time>', 'only rows with ts < this (ISO date/time or epoch seconds)')
   .option('--resume', 'continue an interrupted export from <file>.checkpoint.json')
-  .option('--page-size <n>', 'items per Scan request (default: DynamoDB 1 MB pages)', intArg('--page-size'))
+  .option('--page-size <n>', 'items per Scan request (default: DynamoDB 1 MB pages)', positiveInt())
   .option('--table <name>', 'stars table (default: STARS_TABLE or startrail-stars)')
   .option(
     '--endpoint <url>',
@@ -66,7 +58,7 @@ const program = new Command('export')
  * The stars source, which must hold rows unless --allow-empty: an export of nothing is usually
  * the wrong data directory (the demo keeps its own in <data dir>/demo), not an empty table.
  */
-async function openNonEmpty(config: ReturnType<typeof loadConfig>, flags: Flags): Promise<StarsSource> {
+async function openNonEmpty(config: Config, flags: Flags): Promise<StarsSource> {
   let source: StarsSource | undefined;
   try {
     source = await openStarsSource(config, { aws: flags.aws, existing: !flags.allowEmpty });
@@ -79,29 +71,18 @@ async function openNonEmpty(config: ReturnType<typeof loadConfig>, flags: Flags)
   }
 }
 
-await runCli('export', async () => {
-  program.parse();
-  const flags = program.opts<Flags>();
-  const config = loadConfig({
-    ...process.env,
-    ...(flags.table ? { STARS_TABLE: flags.table } : {}),
-    ...(flags.endpoint ? { DYNAMODB_ENDPOINT: flags.endpoint } : {}),
-    ...(flags.dataDir ? { STARTRAIL_DATA_DIR: flags.dataDir } : {}),
-  });
-  const since = flags.since === undefined ? undefined : parseTime(flags.since, '--since');
-  const until = flags.until === undefined ? undefined : parseTime(flags.until, '--until');
-  if (since !== undefined && until !== undefined && since >= until)
-    throw new CliError('--since must be before --until', 2);
+function summaryLine(summary: ExportSummary): string {
+  const resumed = summary.resumedRows > 0 ? ` (resumed after ${formatCount(summary.resumedRows)})` : '';
+  return (
+    `exported ${formatCount(summary.rows)} rows${resumed} to ${summary.out} (${formatCount(summary.bytes)} bytes) in ${summary.seconds.toFixed(1)} s, ${formatCount(summary.rowsPerSecond)} rows/s` +
+    `; ${formatCount(summary.repoNames)} repo names${summary.polls === undefined ? '' : `, ${formatCount(summary.polls)} polls`} in ${summary.sideFiles.join(', ')}\n`
+  );
+}
 
-  // Before opening the store: a wrong --out or a corrupt checkpoint is said first, and costs nothing.
-  checkOutFolder(flags.out);
-  await readCheckpoint(checkpointPath(flags.out));
-  const source = await openNonEmpty(config, flags);
-  const controller = new AbortController();
-  const stop = () => controller.abort(new CliError('interrupted', 130));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const progress = createProgress({ label: 'export' });
+/** The export itself, with progress; Ctrl-C stops it at the next page, resumable. */
+async function exportFrom(source: StarsSource, config: Config, flags: Flags, range: TimeRange): Promise<void> {
+  const signal = abortOnSignals();
+  const progress = createProgress({ label: 'export', unit: 'rows' });
   let rows = 0;
   try {
     process.stderr.write(`export: ${source.description} -> ${flags.out}\n`);
@@ -111,28 +92,39 @@ await runCli('export', async () => {
       out: flags.out,
       pollsTable: config.pollsTable,
       segments: flags.segments,
-      since,
-      until,
+      ...range,
       resume: flags.resume,
       pageSize: flags.pageSize,
-      signal: controller.signal,
+      signal,
       onPage: (_page, totals) => {
         rows = totals.rows;
         progress.update(totals.rows, totals.bytes);
       },
     });
     progress.stop();
-    const resumed = summary.resumedRows > 0 ? ` (resumed after ${formatCount(summary.resumedRows)})` : '';
-    process.stdout.write(
-      `exported ${formatCount(summary.rows)} rows${resumed} to ${summary.out} (${formatCount(summary.bytes)} bytes) in ${summary.seconds.toFixed(1)} s, ${formatCount(summary.rowsPerSecond)} rows/s` +
-        `; ${formatCount(summary.repoNames)} repo names${summary.polls === undefined ? '' : `, ${formatCount(summary.polls)} polls`} in ${summary.sideFiles.join(', ')}\n`,
-    );
+    process.stdout.write(summaryLine(summary));
   } catch (error) {
     progress.stop();
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       throw new CliError(`interrupted after ${formatCount(rows)} rows; rerun with --resume to continue`, 130);
     }
     throw error;
+  }
+}
+
+await runCommand('export', async () => {
+  const flags = program.parse().opts<Flags>();
+  const config = loadConfigWithFlags(flags);
+  const range = timeRange(flags);
+  if (range.since !== undefined && range.until !== undefined && range.since >= range.until)
+    throw new CliError('--since must be before --until', 2);
+
+  // Before opening the store: a wrong --out or a corrupt checkpoint is said first, and costs nothing.
+  checkOutFolder(flags.out);
+  await readCheckpoint(checkpointPath(flags.out));
+  const source = await openNonEmpty(config, flags);
+  try {
+    await exportFrom(source, config, flags, range);
   } finally {
     await source.close();
   }

@@ -3,27 +3,24 @@
 // LastEvaluatedKey. On success the temp file is renamed to `<out>`. After a kill, --resume
 // cuts the temp file back to the checkpointed length and goes on from the recorded keys, so
 // the result holds the same rows as an uninterrupted run. Beside it go the renames file (every
-// name of each repo id, from the items' repoId) and the polls file (side-files.ts), written
+// name of each repo id, from the items' repoId) and the polls file (formats/side-csv.ts), written
 // before the main file is renamed, so a complete `<out>` always has complete side files.
 import { existsSync, statSync } from 'node:fs';
-import { type FileHandle, open, rename, stat } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { errorClass } from '../../core/errors.js';
+import type { DynamoRetryOptions } from '../../core/store/client.js';
 import type { RowBatch } from '../formats/read-csv.js';
+import { pollsToCsv, reposToCsv, sideFilePaths } from '../formats/side-csv.js';
 import { rowsToCsv } from '../formats/write-csv.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { type Checkpoint, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { mergePages, type RetryOptions, type ScanPage, scanSegment } from './scan-stars.js';
-import {
-  pollsToCsv,
-  RepoNames,
-  removeStale,
-  reposToCsv,
-  scanPolls,
-  sideFilePaths,
-  writeFileAtomic,
-} from './side-files.js';
+import { RepoNames } from './repo-names.js';
+import { scanPolls } from './scan-polls.js';
+import { mergePages, type ScanPage, scanSegment } from './scan-stars.js';
 
-export class ExportError extends Error {
+export class ExportError extends errorClass('EXPORT') {
   override readonly name = 'ExportError';
 }
 
@@ -35,7 +32,7 @@ export interface ScanAllOptions {
   until?: number;
   pageSize?: number;
   signal?: AbortSignal;
-  retry?: RetryOptions;
+  retry?: DynamoRetryOptions;
 }
 
 export interface ExportOptions extends ScanAllOptions {
@@ -121,7 +118,8 @@ async function writeSideFiles(options: ExportOptions, names: RepoNames): Promise
     ? await scanPolls(options.client, options.pollsTable, { retry: options.retry, signal: options.signal })
     : undefined;
   if (!polls) {
-    await removeStale(paths.polls);
+    // A polls file an earlier export left would otherwise pass for this one's.
+    await rm(paths.polls, { force: true });
     return { files: [paths.repos] };
   }
   await writeFileAtomic(paths.polls, pollsToCsv(polls));
@@ -148,66 +146,67 @@ export function checkOutFolder(out: string): void {
   if (!statSync(folder).isDirectory()) throw new ExportError(`--out ${out}: ${folder} is a file, not a folder`);
 }
 
-export async function exportStars(options: ExportOptions): Promise<ExportSummary> {
-  const clock = options.clock ?? Date.now;
-  const started = clock();
-  const segments = checkSegments(options.segments ?? 4);
-  const temp = `${options.out}.tmp`;
-  checkOutFolder(options.out);
-  const checkpointFile = checkpointPath(options.out);
-  const previous = await readCheckpoint(checkpointFile);
+/** Where an export to `out` keeps its work until it is done. */
+interface WorkFiles {
+  out: string;
+  temp: string;
+  checkpoint: string;
+}
 
-  let checkpoint: Checkpoint;
-  let file: FileHandle;
-  if (previous) {
-    if (!options.resume) {
-      throw new ExportError(
-        `an interrupted export of ${options.out} exists (${checkpointFile}): rerun with --resume to continue it, or delete that file and ${temp} to start over`,
-      );
-    }
-    const differs = sameRun(previous, options, segments);
-    if (differs)
-      throw new ExportError(`--resume: the interrupted export used ${differs}; rerun it with the same options`);
-    checkpoint = previous;
-    if (checkpoint.cursors.every((c) => c.done) && !existsSync(temp) && existsSync(options.out)) {
-      // Killed between the rename and removing the checkpoint: the export is complete (the side
-      // files are written before the main file is renamed).
-      await removeCheckpoint(checkpointFile);
-      const paths = sideFilePaths(options.out);
-      const files = [paths.repos, paths.polls].filter((f) => existsSync(f));
-      return summary(options.out, checkpoint.rows, checkpoint.bytes, checkpoint.rows, (clock() - started) / 1000, {
-        repoNames: checkpoint.repos?.length ?? 0,
-        files,
-      });
-    }
-    const size = existsSync(temp) ? (await stat(temp)).size : -1;
-    if (size < checkpoint.bytes) {
-      throw new ExportError(
-        `--resume: ${temp} is missing or shorter than its checkpoint; delete ${checkpointFile} to start over`,
-      );
-    }
-    file = await open(temp, 'r+');
-    // Whatever was appended after the last checkpoint is written again from the saved keys.
-    await file.truncate(checkpoint.bytes);
-  } else {
-    checkpoint = {
-      version: 1,
-      table: options.table,
-      segments,
-      since: options.since,
-      until: options.until,
-      bytes: 0,
-      rows: 0,
-      cursors: [],
-    };
-    for (let i = 0; i < segments; i++) checkpoint.cursors.push({ done: false });
-    file = await open(temp, 'w');
-    await writeCheckpoint(checkpointFile, checkpoint);
+/** How an export starts: pages to append to an open temp file, or an interrupted export found complete. */
+type Start = { complete: false; checkpoint: Checkpoint; file: FileHandle } | { complete: true; checkpoint: Checkpoint };
+
+async function startFresh(options: ExportOptions, segments: number, work: WorkFiles): Promise<Start> {
+  const checkpoint: Checkpoint = {
+    version: 1,
+    table: options.table,
+    segments,
+    since: options.since,
+    until: options.until,
+    bytes: 0,
+    rows: 0,
+    cursors: Array.from({ length: segments }, () => ({ done: false })),
+  };
+  const file = await open(work.temp, 'w');
+  await writeCheckpoint(work.checkpoint, checkpoint);
+  return { complete: false, checkpoint, file };
+}
+
+/** The interrupted export's temp file, cut back to its checkpoint; only with --resume and the same options. */
+async function resume(previous: Checkpoint, options: ExportOptions, segments: number, work: WorkFiles): Promise<Start> {
+  if (!options.resume) {
+    throw new ExportError(
+      `an interrupted export of ${work.out} exists (${work.checkpoint}): rerun with --resume to continue it, or delete that file and ${work.temp} to start over`,
+    );
   }
-  const resumedRows = checkpoint.rows;
-  // Resuming re-reads the pages after the checkpoint; adding their names again changes nothing.
-  const names = new RepoNames(checkpoint.repos);
+  const differs = sameRun(previous, options, segments);
+  if (differs)
+    throw new ExportError(`--resume: the interrupted export used ${differs}; rerun it with the same options`);
+  // Killed between the rename and removing the checkpoint: the export is complete (the side
+  // files are written before the main file is renamed).
+  if (previous.cursors.every((c) => c.done) && !existsSync(work.temp) && existsSync(work.out)) {
+    return { complete: true, checkpoint: previous };
+  }
+  const size = existsSync(work.temp) ? (await stat(work.temp)).size : -1;
+  if (size < previous.bytes) {
+    throw new ExportError(
+      `--resume: ${work.temp} is missing or shorter than its checkpoint; delete ${work.checkpoint} to start over`,
+    );
+  }
+  const file = await open(work.temp, 'r+');
+  // Whatever was appended after the last checkpoint is written again from the saved keys.
+  await file.truncate(previous.bytes);
+  return { complete: false, checkpoint: previous, file };
+}
 
+/** Every page appended to the temp file, the checkpoint rewritten after each; the file is closed after. */
+async function appendPages(
+  options: ExportOptions,
+  checkpoint: Checkpoint,
+  file: FileHandle,
+  work: WorkFiles,
+  names: RepoNames,
+): Promise<void> {
   try {
     for await (const page of scanAll(options, checkpoint.cursors)) {
       const text = rowsToCsv(page.rows);
@@ -221,16 +220,40 @@ export async function exportStars(options: ExportOptions): Promise<ExportSummary
       checkpoint.cursors[page.segment] = page.lastKey ? { done: false, lastKey: page.lastKey } : { done: true };
       addPage(names, page);
       checkpoint.repos = names.list();
-      await writeCheckpoint(checkpointFile, checkpoint);
+      await writeCheckpoint(work.checkpoint, checkpoint);
       options.onPage?.(page, { rows: checkpoint.rows, bytes: checkpoint.bytes });
     }
     await file.sync();
   } finally {
     await file.close();
   }
+}
+
+export async function exportStars(options: ExportOptions): Promise<ExportSummary> {
+  const clock = options.clock ?? Date.now;
+  const started = clock();
+  const segments = checkSegments(options.segments ?? 4);
+  const work: WorkFiles = { out: options.out, temp: `${options.out}.tmp`, checkpoint: checkpointPath(options.out) };
+  checkOutFolder(options.out);
+  const previous = await readCheckpoint(work.checkpoint);
+  const start = previous ? await resume(previous, options, segments, work) : await startFresh(options, segments, work);
+  const { checkpoint } = start;
+  if (start.complete) {
+    await removeCheckpoint(work.checkpoint);
+    const paths = sideFilePaths(options.out);
+    const files = [paths.repos, paths.polls].filter((f) => existsSync(f));
+    return summary(options.out, checkpoint.rows, checkpoint.bytes, checkpoint.rows, (clock() - started) / 1000, {
+      repoNames: checkpoint.repos?.length ?? 0,
+      files,
+    });
+  }
+  const resumedRows = checkpoint.rows;
+  // Resuming re-reads the pages after the checkpoint; adding their names again changes nothing.
+  const names = new RepoNames(checkpoint.repos);
+  await appendPages(options, checkpoint, start.file, work, names);
   const side = await writeSideFiles(options, names);
-  await rename(temp, options.out);
-  await removeCheckpoint(checkpointFile);
+  await rename(work.temp, options.out);
+  await removeCheckpoint(work.checkpoint);
   return summary(options.out, checkpoint.rows, checkpoint.bytes, resumedRows, (clock() - started) / 1000, {
     repoNames: names.size,
     polls: side.polls,

@@ -1,16 +1,14 @@
 // One segment of a parallel Scan over the stars table, page by page, resumable from a
-// LastEvaluatedKey. Throttling and transient faults are retried with jittered backoff.
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  ScanCommand,
-  type ScanCommandOutput,
-} from '@aws-sdk/client-dynamodb';
-import { isRetryableDynamoError } from '../../core/store/client.js';
-import { RowError, type StarRow, validateRow } from '../formats/validate-row.js';
-import { itemRepoId } from './side-files.js';
+// LastEvaluatedKey; the items are decoded by core/store/stars-item.ts. Throttling and transient
+// faults are retried with jittered backoff (retryDynamo).
+import { type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { StarRow } from '../../core/star-row.js';
+import { type DynamoRetryOptions, retryDynamo } from '../../core/store/client.js';
+import { decodeStarsItems, starsScanInput } from '../../core/store/stars-item.js';
+import type { Item } from '../../core/store/tables.js';
 
-export type Key = Record<string, AttributeValue>;
+/** A LastEvaluatedKey: where a segment's Scan goes on from. */
+export type Key = Item;
 
 export interface ScanPage {
   segment: number;
@@ -34,70 +32,14 @@ export interface ScanOptions {
   /** Items per request (DynamoDB caps a page at 1 MB anyway). */
   pageSize?: number;
   signal?: AbortSignal;
-  retry?: RetryOptions;
-}
-
-export interface RetryOptions {
-  attempts?: number;
-  baseMs?: number;
-  maxMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}, signal?: AbortSignal): Promise<T> {
-  const attempts = options.attempts ?? 10;
-  const base = options.baseMs ?? 100;
-  const max = options.maxMs ?? 10_000;
-  const sleep = options.sleep ?? defaultSleep;
-  for (let attempt = 1; ; attempt++) {
-    signal?.throwIfAborted();
-    try {
-      return await fn();
-    } catch (error) {
-      if (attempt >= attempts || !isRetryableDynamoError(error)) throw error;
-      // Full jitter: spreads the segments' retries so they do not throttle together again.
-      await sleep(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
-    }
-  }
-}
-
-function describeItem(item: Key): string {
-  const repo = item.repo?.S ?? JSON.stringify(item.repo);
-  const ts = item.ts?.N ?? JSON.stringify(item.ts);
-  return `DynamoDB item repo=${JSON.stringify(repo)} ts=${ts}`;
-}
-
-export function itemToRow(item: Key, table: string): StarRow {
-  const source = { item: `${describeItem(item)} in table ${table}` };
-  if (item.repo?.S === undefined || item.ts?.N === undefined || item.stars?.N === undefined) {
-    throw new RowError(
-      'COLUMN_COUNT',
-      source,
-      'item lacks repo (S), ts (N) or stars (N)',
-      undefined,
-      JSON.stringify(item),
-    );
-  }
-  return validateRow({ repo: item.repo.S, ts: item.ts.N, stars: item.stars.N }, source);
+  retry?: DynamoRetryOptions;
 }
 
 export async function* scanSegment(options: ScanOptions): AsyncGenerator<ScanPage> {
-  const names: Record<string, string> = { '#repo': 'repo', '#ts': 'ts', '#stars': 'stars', '#repoId': 'repoId' };
-  const values: Key = {};
-  const filters: string[] = [];
-  if (options.since !== undefined) {
-    filters.push('#ts >= :since');
-    values[':since'] = { N: String(options.since) };
-  }
-  if (options.until !== undefined) {
-    filters.push('#ts < :until');
-    values[':until'] = { N: String(options.until) };
-  }
+  const expressions = starsScanInput({ since: options.since, until: options.until });
   let startKey = options.startKey;
   do {
-    const output: ScanCommandOutput = await withRetry(
+    const output: ScanCommandOutput = await retryDynamo(
       () =>
         options.client.send(
           new ScanCommand({
@@ -106,10 +48,7 @@ export async function* scanSegment(options: ScanOptions): AsyncGenerator<ScanPag
             TotalSegments: options.segments > 1 ? options.segments : undefined,
             ExclusiveStartKey: startKey,
             Limit: options.pageSize,
-            ProjectionExpression: '#repo, #ts, #stars, #repoId',
-            FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: filters.length > 0 ? values : undefined,
+            ...expressions,
             ConsistentRead: false,
           }),
           { abortSignal: options.signal },
@@ -118,14 +57,7 @@ export async function* scanSegment(options: ScanOptions): AsyncGenerator<ScanPag
       options.signal,
     );
     startKey = output.LastEvaluatedKey;
-    const items = output.Items ?? [];
-    const rows = items.map((item) => itemToRow(item, options.table));
-    const repoIds = items.map((item, i) =>
-      itemRepoId(
-        item,
-        `DynamoDB item repo=${JSON.stringify(rows[i]!.repo)} ts=${rows[i]!.ts} in table ${options.table}`,
-      ),
-    );
+    const { rows, repoIds } = decodeStarsItems(output.Items ?? [], options.table);
     yield { segment: options.segment, rows, repoIds, lastKey: startKey };
   } while (startKey);
 }

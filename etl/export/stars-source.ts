@@ -4,10 +4,10 @@ import path from 'node:path';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../../core/config.js';
 import { dataDirExists, ensureDataDir } from '../../core/data-dir.js';
+import { errorClass } from '../../core/errors.js';
 import { createDynamoClient } from '../../core/store/client.js';
 import { embeddedDynamoDir, ensureTables, startEmbeddedDynamo } from '../../core/store/embedded-store.js';
-
-export { assertStoreFree, StoreLockedError } from '../../core/store/embedded-store.js';
+import { STARS_KEY } from '../../core/store/tables.js';
 
 export interface StarsSource {
   client: DynamoDBClient;
@@ -27,7 +27,7 @@ export interface StarsSourceOptions {
 }
 
 /** There is nothing to read: no embedded store, or a stars table without rows. */
-export class EmptyStoreError extends Error {
+export class EmptyStoreError extends errorClass('EMPTY_STORE') {
   override readonly name = 'EmptyStoreError';
   constructor(
     /** What is empty or missing. */
@@ -119,7 +119,7 @@ export async function assertHasRows(source: StarsSource): Promise<void> {
       TableName: source.table,
       Limit: 1,
       ProjectionExpression: '#r',
-      ExpressionAttributeNames: { '#r': 'repo' },
+      ExpressionAttributeNames: { '#r': STARS_KEY.partition },
     }),
   );
   if ((page.Items?.length ?? 0) > 0 || page.LastEvaluatedKey) return;

@@ -9,7 +9,9 @@ import { pipeline } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { RowError, type RowSource, STARS_MAX, TS_MAX, TS_MIN, validateFields } from './validate-row.js';
+import { validateFields } from '../../core/parse-row.js';
+import { RowError, type RowSource } from '../../core/row-error.js';
+import { STARS_MAX, TS_MAX, TS_MIN } from '../../core/star-row.js';
 
 /** Rows validated and serialized for COPY: one line per row, in file order. */
 export interface RowBatch {

@@ -1,7 +1,7 @@
 // What load needs from a COPY, whichever PostgreSQL runs it, and how a COPY error's
 // "line N" (a row of the COPY stream) maps back to the input file and line.
+import { RowError } from '../../core/row-error.js';
 import type { RowBatch } from '../formats/read-csv.js';
-import { RowError } from '../formats/validate-row.js';
 
 export interface CopySink {
   /** Sends one batch; resolves when the sink is ready for more (backpressure). */

@@ -5,10 +5,11 @@
 //   rows present: COPY into an unindexed temp table, then insert ... on conflict do nothing.
 // The renames (repos) and polls that travel beside the stars are upserted in the same transaction.
 import type { Database } from '../../core/database.js';
+import { errorClass } from '../../core/errors.js';
+import { RowError } from '../../core/row-error.js';
 import { sqlFile } from '../../core/sql-file.js';
-import type { SideData } from '../export/side-files.js';
 import type { RowBatch } from '../formats/read-csv.js';
-import { RowError } from '../formats/validate-row.js';
+import type { SideData } from '../formats/side-csv.js';
 import { postgresCopy } from './copy-postgres.js';
 import type { CopySink, OpenCopy } from './copy-sink.js';
 
@@ -73,7 +74,7 @@ async function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promi
 }
 
 /** The server went away mid-load: expected (the transaction never committed), not a bug. */
-export class ConnectionLostError extends Error {
+export class ConnectionLostError extends errorClass('CONNECTION_LOST') {
   override readonly name = 'ConnectionLostError';
 }
 

@@ -67,8 +67,8 @@ export function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
-export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: number): Record<string, unknown> {
-  const { first, last } = args;
+/** GitHub's checks on first/last, with its error types and messages. */
+function checkPagination(first: number | null | undefined, last: number | null | undefined): void {
   if (first == null && last == null) {
     throw new GitHubGraphQLError(
       'MISSING_PAGINATION_BOUNDARIES',
@@ -92,6 +92,11 @@ export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: 
       );
     }
   }
+}
+
+export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: number): Record<string, unknown> {
+  const { first, last } = args;
+  checkPagination(first, last);
   const after = args.after == null ? 0 : decodeCursor(args.after);
   const before = args.before == null ? undefined : decodeCursor(args.before);
 

@@ -1,28 +1,33 @@
 // The HTTP face of the simulator: POST /graphql executed against GitHub's schema over the
 // simulated world, with GitHub's rate limits (primary points per simulated hour, secondary
 // limits on concurrency and points a minute) and injected faults drawn from a seeded PRNG.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { execute, type GraphQLError } from 'graphql';
+import { type DocumentNode, execute } from 'graphql';
+import {
+  type Answer,
+  BAD_CREDENTIALS,
+  BAD_GATEWAY,
+  BAD_JSON,
+  echoAnswer,
+  formatError,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  ok,
+  PAYLOAD_TOO_LARGE,
+  plainError,
+  requestId,
+  secondaryLimitAnswer,
+  UNAUTHENTICATED,
+} from './answers.js';
 import { unit } from './random.js';
-import { githubSchema, prepareDocument, queryCost } from './schema.js';
-import { GitHubGraphQLError, resolveSearch, type SearchArgs, type SearchContext } from './search.js';
-import type {
-  EchoTokenMode,
-  FaultOptions,
-  GitHubSimulator,
-  HostileOptions,
-  SimStats,
-  SimulatorOptions,
-} from './types.js';
-import { HOUR_MS, SimulatedWorld, toMs } from './world.js';
+import { MinuteWindow, PrimaryBudget } from './rate-limits.js';
+import { githubSchema, prepareDocument, type QueryCost, queryCost } from './schema.js';
+import { resolveSearch, type SearchArgs, type SearchContext } from './search.js';
+import type { FaultOptions, GitHubSimulator, HostileOptions, SimStats, SimulatorOptions } from './types.js';
+import { SimulatedWorld, toMs } from './world.js';
 
 const MAX_BODY = 1 << 20;
-const DOCS = 'https://docs.github.com/graphql';
-const SECONDARY_DOCS =
-  'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
-const BAD_GATEWAY_HTML =
-  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>GitHub</center>\r\n</body>\r\n</html>\r\n';
 
 export interface StartedSimulator extends GitHubSimulator {
   world: SimulatedWorld;
@@ -39,109 +44,258 @@ interface ResolvedOptions {
   token?: string;
 }
 
-interface Answer {
-  status: number;
-  body: string;
-  contentType?: string;
-  headers?: Record<string, string>;
+/** A GraphQL request body as sent: nothing in it checked yet. */
+interface RequestBody {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+/** A checked GraphQL request, priced and ready to execute. */
+interface PricedRequest {
+  document: DocumentNode;
+  variables: Record<string, unknown>;
+  operationName: string | undefined;
+  cost: QueryCost;
+}
+
+/** A pending latency sleep; close() ends it early. */
+interface Sleeper {
+  timer: NodeJS.Timeout;
+  done: () => void;
 }
 
 export async function startGitHubSimulator(options: SimulatorOptions = {}): Promise<StartedSimulator> {
-  const world = new SimulatedWorld(options);
-  const resolved: ResolvedOptions = {
-    seed: world.seed,
-    latencyMs: options.latencyMs ?? 0,
-    pointsPerHour: options.pointsPerHour ?? 5000,
-    maxConcurrent: options.maxConcurrent ?? 100,
-    pointsPerMinute: options.pointsPerMinute ?? 0,
-    token: options.token,
-  };
-  let faults: FaultOptions = { ...options.faults };
-  let hostile: HostileOptions = { ...options.hostile };
-  let manualClock = world.start;
-  const clock = options.clock;
-  const now = () => (clock ? clock() : manualClock);
+  const simulator = new SimulatorServer(options);
+  const port = await simulator.listen(options.port ?? 0);
+  return simulator.handle(port);
+}
 
-  const stats: SimStats = { requests: 0, byStatus: {}, points: 0, maxConcurrentSeen: 0, documents: [] };
-  const seenDocuments = new Set<string>();
+/** One running simulator: its world, clock, budgets, fault settings and statistics. */
+class SimulatorServer {
+  readonly world: SimulatedWorld;
+  readonly options: ResolvedOptions;
+  readonly stats: SimStats = { requests: 0, byStatus: {}, points: 0, maxConcurrentSeen: 0, documents: [] };
+  private faults: FaultOptions;
+  private hostile: HostileOptions;
+  private manualClock: number;
+  private readonly clock: (() => number) | undefined;
+  private readonly seenDocuments = new Set<string>();
   // Never reset, so fault draws keep moving after resetStats().
-  let arrivals = 0;
-  let secondaryAnswers = 0;
-  let inFlight = 0;
-  // Primary budget: GitHub's window opens at the first request and lasts an hour.
-  let windowStart = Number.NaN;
-  let used = 0;
-  // Secondary points a minute, on the wall clock: accepted request times, oldest first.
-  const recent: number[] = [];
-  let closed = false;
-  const sleepers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+  private arrivals = 0;
+  private secondaryAnswers = 0;
+  private inFlight = 0;
+  private readonly budget: PrimaryBudget;
+  private readonly minuteWindow: MinuteWindow;
+  private closed = false;
+  private readonly sleepers = new Set<Sleeper>();
+  private readonly server: Server;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
+  constructor(options: SimulatorOptions) {
+    this.world = new SimulatedWorld(options);
+    this.options = {
+      seed: this.world.seed,
+      latencyMs: options.latencyMs ?? 0,
+      pointsPerHour: options.pointsPerHour ?? 5000,
+      maxConcurrent: options.maxConcurrent ?? 100,
+      pointsPerMinute: options.pointsPerMinute ?? 0,
+      token: options.token,
+    };
+    this.faults = { ...options.faults };
+    this.hostile = { ...options.hostile };
+    this.manualClock = this.world.start;
+    this.clock = options.clock;
+    this.budget = new PrimaryBudget(this.options.pointsPerHour);
+    this.minuteWindow = new MinuteWindow(this.options.pointsPerMinute);
+    this.server = createServer((req, res) => this.onRequest(req, res));
+  }
+
+  // --- Lifecycle ---
+
+  /** Listens on 127.0.0.1 and returns the port (a free one for port 0). */
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The caller's handle (types.ts's GitHubSimulator): plain functions, safe to pass around unbound. */
+  handle(port: number): StartedSimulator {
+    return {
+      url: `http://127.0.0.1:${port}/graphql`,
+      world: this.world,
+      stats: this.stats,
+      options: this.options,
+      setTime: (t) => {
+        this.manualClock = toMs(t);
+      },
+      now: () => new Date(this.now()),
+      setFaults: (f) => {
+        this.faults = { ...f };
+      },
+      setHostile: (h) => {
+        this.hostile = { ...h };
+      },
+      resetStats: () => this.resetStats(),
+      close: () => this.close(),
+    };
+  }
+
+  private now(): number {
+    return this.clock ? this.clock() : this.manualClock;
+  }
+
+  private resetStats(): void {
+    this.stats.requests = 0;
+    for (const key of Object.keys(this.stats.byStatus)) delete this.stats.byStatus[Number(key)];
+    this.stats.points = 0;
+    this.stats.maxConcurrentSeen = this.inFlight;
+    this.stats.documents.length = 0;
+    this.seenDocuments.clear();
+  }
+
+  private close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.closed) return resolve();
+      this.closed = true;
+      for (const s of this.sleepers) {
+        clearTimeout(s.timer);
+        s.done();
+      }
+      this.sleepers.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** The added latency; close() wakes every sleeper at once. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
       if (ms <= 0) return resolve();
-      const entry = {
+      const entry: Sleeper = {
         timer: setTimeout(() => {
-          sleepers.delete(entry);
+          this.sleepers.delete(entry);
           resolve();
         }, ms),
         done: resolve,
       };
-      sleepers.add(entry);
+      this.sleepers.add(entry);
     });
+  }
 
-  const budget = () => {
-    const t = now();
-    if (Number.isNaN(windowStart) || t >= windowStart + HOUR_MS || t < windowStart) {
-      windowStart = t;
-      used = 0;
+  // --- Requests in and answers out ---
+
+  /** Counts the request (and whether it arrived over the concurrency limit), answers it, writes it. */
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const requestNo = ++this.arrivals;
+    this.stats.requests++;
+    this.inFlight++;
+    this.stats.maxConcurrentSeen = Math.max(this.stats.maxConcurrentSeen, this.inFlight);
+    const over = this.inFlight > this.options.maxConcurrent;
+    let finished = false;
+    const finish = () => {
+      if (!finished) {
+        finished = true;
+        this.inFlight--;
+      }
+    };
+    res.on('close', finish);
+    this.route(req, requestNo, over)
+      .catch((error: unknown): Answer => plainError(500, `simulator error: ${String(error)}`))
+      .then((a) => this.send(res, a, requestNo))
+      .finally(finish);
+  }
+
+  private async route(req: IncomingMessage, requestNo: number, arrivedOver: boolean): Promise<Answer> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/graphql' || path === '/api/graphql') {
+      return req.method === 'POST' ? this.graphqlRequest(req, requestNo, arrivedOver) : METHOD_NOT_ALLOWED;
     }
-    return {
-      limit: resolved.pointsPerHour,
-      used,
-      remaining: Math.max(0, resolved.pointsPerHour - used),
-      resetAt: windowStart + HOUR_MS,
-    };
-  };
+    if (path === '/_sim/time' && req.method === 'GET') return ok({ now: new Date(this.now()).toISOString() });
+    if (path === '/_sim/time' && req.method === 'POST') return this.moveClock(await readBody(req));
+    return NOT_FOUND;
+  }
 
-  const rateHeaders = (requestNo: number): Record<string, string> => {
-    const b = budget();
-    return {
-      'x-ratelimit-limit': String(b.limit),
-      'x-ratelimit-remaining': String(b.remaining),
-      'x-ratelimit-used': String(b.used),
-      'x-ratelimit-reset': String(Math.ceil(b.resetAt / 1000)),
-      'x-ratelimit-resource': 'graphql',
-      'x-github-request-id': requestId(resolved.seed, requestNo),
-    };
-  };
+  /** POST /_sim/time {"time": ISO}: moves the simulated clock (not one that follows real time). */
+  private moveClock(text: string | null): Answer {
+    const parsed = safeJson(text);
+    const t = parsed && typeof parsed === 'object' && 'time' in parsed ? Date.parse(String(parsed.time)) : Number.NaN;
+    if (this.clock) return plainError(400, 'the clock follows real time');
+    if (!Number.isFinite(t)) return plainError(400, 'expected {"time": ISO}');
+    this.manualClock = t;
+    return ok({ now: new Date(t).toISOString() });
+  }
 
-  const secondary = (requestNo: number, retryAfter: number): Answer => {
-    const status = secondaryAnswers++ % 2 === 0 ? 403 : 429;
-    return {
-      status,
-      headers: { 'retry-after': String(retryAfter) },
-      body: JSON.stringify({
-        documentation_url: SECONDARY_DOCS,
-        message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId(resolved.seed, requestNo)}.`,
-      }),
-    };
-  };
+  /** Latency first (as the network would add it), then auth, limits and faults, then the query. */
+  private async graphqlRequest(req: IncomingMessage, requestNo: number, arrivedOver: boolean): Promise<Answer> {
+    const raw = await readBody(req);
+    await this.sleep(this.options.latencyMs + this.slowDelay(requestNo));
+    if (raw === null) return PAYLOAD_TOO_LARGE;
+    const authorization = req.headers.authorization;
+    const refused = this.authFailure(authorization);
+    if (refused) return refused;
+    if (arrivedOver) return this.secondary(requestNo, this.faults.retryAfterSeconds ?? 1);
+    return this.drawFault(authorization, requestNo) ?? this.minuteLimit(requestNo) ?? this.runGraphQL(raw, requestNo);
+  }
 
-  const runGraphQL = (raw: string, requestNo: number): Answer => {
-    let body: { query?: unknown; variables?: unknown; operationName?: unknown };
-    try {
-      body = JSON.parse(raw);
-      if (typeof body !== 'object' || body === null) throw new Error('not an object');
-    } catch {
-      return { status: 400, body: JSON.stringify({ message: 'Problems parsing JSON', documentation_url: DOCS }) };
+  /** GitHub's 401s, when the simulator was started with a token. */
+  private authFailure(authorization: string | undefined): Answer | undefined {
+    if (this.options.token === undefined) return undefined;
+    if (!authorization) return UNAUTHENTICATED;
+    const m = /^(?:bearer|token)\s+(.+)$/i.exec(authorization.trim());
+    return m && m[1] === this.options.token ? undefined : BAD_CREDENTIALS;
+  }
+
+  // --- Fault draws and secondary limits: each draw depends only on the seed and the request number ---
+
+  private slowDelay(requestNo: number): number {
+    const share = this.faults.slowShare ?? 0;
+    const slow = share > 0 && unit(this.options.seed, 0x510e, requestNo) < share;
+    return slow ? (this.faults.slowMs ?? 0) : 0;
+  }
+
+  /** An injected fault for this request, if the draws pick one: the echo, a 502 or a secondary limit. */
+  private drawFault(authorization: string | undefined, requestNo: number): Answer | undefined {
+    const { seed } = this.options;
+    const faults = this.faults;
+    if (faults.echoToken && unit(seed, 0xec40, requestNo) < (faults.echoTokenShare ?? 1)) {
+      return echoAnswer(faults.echoToken, authorization ?? '(none)');
     }
+    const u = unit(seed, 0xfa17, requestNo);
+    const share502 = faults.error502 ?? 0;
+    if (u < share502) return BAD_GATEWAY;
+    if (u < share502 + (faults.secondaryRateLimit ?? 0))
+      return this.secondary(requestNo, faults.retryAfterSeconds ?? 1);
+    return undefined;
+  }
+
+  /** The optional wall-clock limit of requests a minute; an accepted request counts against it. */
+  private minuteLimit(requestNo: number): Answer | undefined {
+    if (this.options.pointsPerMinute <= 0) return undefined;
+    const retryAfter = this.minuteWindow.admit(Date.now());
+    return retryAfter === undefined ? undefined : this.secondary(requestNo, retryAfter);
+  }
+
+  /** GitHub alternates 403 and 429 for secondary limits; so does the simulator. */
+  private secondary(requestNo: number, retryAfter: number): Answer {
+    const status = this.secondaryAnswers++ % 2 === 0 ? 403 : 429;
+    return secondaryLimitAnswer(status, requestId(this.options.seed, requestNo), retryAfter);
+  }
+
+  // --- The GraphQL document: checked, priced against the primary budget, executed ---
+
+  private runGraphQL(raw: string, requestNo: number): Answer {
+    const body = parseBody(raw);
+    if (!body) return BAD_JSON;
     if (typeof body.query !== 'string') {
       return ok({ errors: [{ message: 'A query attribute must be specified and must be a string.' }] });
     }
-    if (!seenDocuments.has(body.query)) {
-      seenDocuments.add(body.query);
-      stats.documents.push(body.query);
-    }
+    this.recordDocument(body.query);
     const prepared = prepareDocument(body.query);
     if (!prepared.document) return ok({ errors: prepared.errors!.map(formatError) });
     const variables = (typeof body.variables === 'object' && body.variables !== null ? body.variables : {}) as Record<
@@ -151,251 +305,110 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
     const cost = queryCost(prepared.document, operationName, variables);
     if ('error' in cost) return ok({ errors: [{ message: cost.error }] });
-
-    const b = budget();
-    if (b.remaining < cost.cost) {
-      return ok({
-        errors: [
-          {
-            type: 'RATE_LIMITED',
-            code: 'graphql_rate_limit',
-            message: `API rate limit exceeded for user ID ${1000 + resolved.seed}.`,
-          },
-        ],
-      });
-    }
+    if (this.budget.at(this.now()).remaining < cost.cost) return this.rateLimited();
     if (!cost.dryRun) {
-      used += cost.cost;
-      stats.points += cost.cost;
+      this.budget.spend(cost.cost);
+      this.stats.points += cost.cost;
     }
-    const t = now();
-    const ctx: SearchContext = { world, t, seed: resolved.seed, requestNo, hostile };
+    return this.executeDocument({ document: prepared.document, variables, operationName, cost }, requestNo);
+  }
+
+  private recordDocument(query: string): void {
+    if (this.seenDocuments.has(query)) return;
+    this.seenDocuments.add(query);
+    this.stats.documents.push(query);
+  }
+
+  /** The primary budget is spent: GitHub answers HTTP 200 with a RATE_LIMITED error. */
+  private rateLimited(): Answer {
+    return ok({
+      errors: [
+        {
+          type: 'RATE_LIMITED',
+          code: 'graphql_rate_limit',
+          message: `API rate limit exceeded for user ID ${1000 + this.options.seed}.`,
+        },
+      ],
+    });
+  }
+
+  private executeDocument(request: PricedRequest, requestNo: number): Answer {
+    const ctx: SearchContext = {
+      world: this.world,
+      t: this.now(),
+      seed: this.options.seed,
+      requestNo,
+      hostile: this.hostile,
+    };
     let fieldIndex = 0;
     const rootValue = {
       search: (args: SearchArgs) => resolveSearch(args, ctx, fieldIndex++),
-      rateLimit: () => {
-        const after = budget();
-        return {
-          cost: cost.cost,
-          limit: after.limit,
-          remaining: after.remaining,
-          used: after.used,
-          // Whole seconds, the same instant as the x-ratelimit-reset header.
-          resetAt: new Date(Math.ceil(after.resetAt / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          nodeCount: cost.nodeCount,
-        };
-      },
+      rateLimit: () => this.rateLimitField(request.cost),
     };
     const result = execute({
       schema: githubSchema,
-      document: prepared.document,
+      document: request.document,
       rootValue,
-      variableValues: variables,
-      operationName,
+      variableValues: request.variables,
+      operationName: request.operationName,
     });
     if (result instanceof Promise) throw new Error('the simulator resolves synchronously');
     return ok(
       result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data },
     );
-  };
+  }
 
-  const answer = async (req: IncomingMessage, requestNo: number, arrivedOver: boolean): Promise<Answer> => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/graphql' && path !== '/api/graphql') {
-      if (path === '/_sim/time' && req.method === 'GET') return ok({ now: new Date(now()).toISOString() });
-      if (path === '/_sim/time' && req.method === 'POST') {
-        const parsed = safeJson(await readBody(req));
-        const t =
-          parsed && typeof parsed === 'object' && 'time' in parsed ? Date.parse(String(parsed.time)) : Number.NaN;
-        if (clock || !Number.isFinite(t)) {
-          return {
-            status: 400,
-            body: JSON.stringify({ message: clock ? 'the clock follows real time' : 'expected {"time": ISO}' }),
-          };
-        }
-        manualClock = t;
-        return ok({ now: new Date(t).toISOString() });
-      }
-      return { status: 404, body: JSON.stringify({ message: 'Not Found', documentation_url: DOCS }) };
-    }
-    if (req.method !== 'POST') {
-      return {
-        status: 405,
-        headers: { allow: 'POST' },
-        body: JSON.stringify({ message: 'Method Not Allowed', documentation_url: DOCS }),
-      };
-    }
-    const raw = await readBody(req);
-    const slow = (faults.slowShare ?? 0) > 0 && unit(resolved.seed, 0x510e, requestNo) < faults.slowShare!;
-    await sleep(resolved.latencyMs + (slow ? (faults.slowMs ?? 0) : 0));
-    if (raw === null) return { status: 413, body: JSON.stringify({ message: 'Payload Too Large' }) };
-
-    if (resolved.token !== undefined) {
-      const auth = req.headers.authorization;
-      if (!auth) {
-        return {
-          status: 401,
-          body: JSON.stringify({ message: 'This endpoint requires you to be authenticated.', documentation_url: DOCS }),
-        };
-      }
-      const m = /^(?:bearer|token)\s+(.+)$/i.exec(auth.trim());
-      if (!m || m[1] !== resolved.token) {
-        return {
-          status: 401,
-          body: JSON.stringify({ message: 'Bad credentials', documentation_url: DOCS, status: '401' }),
-        };
-      }
-    }
-    const retryAfter = faults.retryAfterSeconds ?? 1;
-    if (arrivedOver) return secondary(requestNo, retryAfter);
-    if (faults.echoToken && unit(resolved.seed, 0xec40, requestNo) < (faults.echoTokenShare ?? 1)) {
-      return echoAnswer(faults.echoToken, req.headers.authorization ?? '(none)');
-    }
-    const u = unit(resolved.seed, 0xfa17, requestNo);
-    const share502 = faults.error502 ?? 0;
-    if (u < share502) return { status: 502, contentType: 'text/html', body: BAD_GATEWAY_HTML };
-    if (u < share502 + (faults.secondaryRateLimit ?? 0)) return secondary(requestNo, retryAfter);
-    if (resolved.pointsPerMinute > 0) {
-      const wall = Date.now();
-      while (recent.length > 0 && recent[0]! <= wall - 60_000) recent.shift();
-      if (recent.length >= resolved.pointsPerMinute) {
-        return secondary(requestNo, Math.max(1, Math.ceil((recent[0]! + 60_000 - wall) / 1000)));
-      }
-      recent.push(wall);
-    }
-    return runGraphQL(raw, requestNo);
-  };
-
-  const server = createServer((req, res) => {
-    const requestNo = ++arrivals;
-    stats.requests++;
-    inFlight++;
-    stats.maxConcurrentSeen = Math.max(stats.maxConcurrentSeen, inFlight);
-    const over = inFlight > resolved.maxConcurrent;
-    let finished = false;
-    const finish = () => {
-      if (!finished) {
-        finished = true;
-        inFlight--;
-      }
+  /** The rateLimit field: the budget after this query was charged. */
+  private rateLimitField(cost: QueryCost): Record<string, unknown> {
+    const after = this.budget.at(this.now());
+    return {
+      cost: cost.cost,
+      limit: after.limit,
+      remaining: after.remaining,
+      used: after.used,
+      // Whole seconds, the same instant as the x-ratelimit-reset header.
+      resetAt: new Date(Math.ceil(after.resetAt / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      nodeCount: cost.nodeCount,
     };
-    res.on('close', finish);
-    answer(req, requestNo, over)
-      .catch(
-        (error: unknown): Answer => ({
-          status: 500,
-          body: JSON.stringify({ message: `simulator error: ${String(error)}` }),
-        }),
-      )
-      .then((a) => send(res, a, requestNo))
-      .finally(finish);
-  });
+  }
 
-  const send = (res: ServerResponse, a: Answer, requestNo: number) => {
-    if (closed || res.destroyed || res.writableEnded) return;
-    stats.byStatus[a.status] = (stats.byStatus[a.status] ?? 0) + 1;
+  // --- Writing the answer ---
+
+  private send(res: ServerResponse, a: Answer, requestNo: number): void {
+    if (this.closed || res.destroyed || res.writableEnded) return;
+    this.stats.byStatus[a.status] = (this.stats.byStatus[a.status] ?? 0) + 1;
     res.writeHead(a.status, {
       'content-type': a.contentType ?? 'application/json; charset=utf-8',
-      ...rateHeaders(requestNo),
+      ...this.rateHeaders(requestNo),
       ...a.headers,
     });
     res.end(a.body);
-  };
+  }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    world,
-    stats,
-    options: resolved,
-    setTime(t) {
-      manualClock = toMs(t);
-    },
-    now: () => new Date(now()),
-    setFaults(f) {
-      faults = { ...f };
-    },
-    setHostile(h) {
-      hostile = { ...h };
-    },
-    resetStats() {
-      stats.requests = 0;
-      for (const key of Object.keys(stats.byStatus)) delete stats.byStatus[Number(key)];
-      stats.points = 0;
-      stats.maxConcurrentSeen = inFlight;
-      stats.documents.length = 0;
-      seenDocuments.clear();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        closed = true;
-        for (const s of sleepers) {
-          clearTimeout(s.timer);
-          s.done();
-        }
-        sleepers.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/**
- * An error answer that repeats the request's Authorization header, as misconfigured proxies and
- * debugging APIs do. Each puts it where a client builds its error message from: the page's first
- * line, the body text, `message`, `errors[].message`.
- */
-function echoAnswer(mode: EchoTokenMode, authorization: string): Answer {
-  const echo = `authorization: ${authorization}`;
-  switch (mode) {
-    case 'error502':
-      return {
-        status: 502,
-        contentType: 'text/html',
-        body: `<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>upstream rejected the request (${echo})</p></body></html>\r\n`,
-      };
-    case 'forbidden403':
-      return {
-        status: 403,
-        contentType: 'text/plain; charset=utf-8',
-        body: `403 Forbidden: request not allowed from this network (${echo})\n`,
-      };
-    case 'jsonError':
-      return {
-        status: 400,
-        body: JSON.stringify({ message: `Invalid request header: ${echo}`, documentation_url: DOCS }),
-      };
-    case 'graphqlError':
-      return ok({ data: null, errors: [{ type: 'FORBIDDEN', message: `Resource not accessible with ${echo}` }] });
+  private rateHeaders(requestNo: number): Record<string, string> {
+    const b = this.budget.at(this.now());
+    return {
+      'x-ratelimit-limit': String(b.limit),
+      'x-ratelimit-remaining': String(b.remaining),
+      'x-ratelimit-used': String(b.used),
+      'x-ratelimit-reset': String(Math.ceil(b.resetAt / 1000)),
+      'x-ratelimit-resource': 'graphql',
+      'x-github-request-id': requestId(this.options.seed, requestNo),
+    };
   }
 }
 
-function ok(payload: unknown): Answer {
-  return { status: 200, body: JSON.stringify(payload) };
+/** The body as JSON, or undefined when it is not a JSON object (GitHub: "Problems parsing JSON"). */
+function parseBody(raw: string): RequestBody | undefined {
+  try {
+    const body: unknown = JSON.parse(raw);
+    return typeof body === 'object' && body !== null ? (body as RequestBody) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function formatError(error: GraphQLError): Record<string, unknown> {
-  const json = error.toJSON() as unknown as Record<string, unknown>;
-  const original = error.originalError;
-  if (original instanceof GitHubGraphQLError) return { type: original.type, ...json };
-  if (error instanceof GitHubGraphQLError) return { type: error.type, ...json };
-  return json;
-}
-
-function requestId(seed: number, n: number): string {
-  const hex = (x: number, w: number) => (x >>> 0).toString(16).toUpperCase().padStart(w, '0').slice(-w);
-  return `${hex(seed, 4)}:${hex(n, 5)}:${hex(n * 2654435761, 6)}:${hex(n * 40503 + seed, 6)}:${hex(n, 8)}`;
-}
-
+/** The request body, or null when it is larger than MAX_BODY (413). */
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

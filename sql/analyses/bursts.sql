@@ -9,33 +9,16 @@
 -- the real daily data, where smaller jumps are everyday noise), and take the repo
 -- to a new high (at least half the gain above its highest count in the window), so winning back
 -- stars lost in a drop is not a burst. Renames stitched, so a rename is not a burst either.
--- Reads star_days (sql/summary/), each name's last sample of each day, rebuilt from github_stars
--- when github_stars has changed; sql/analyses/direct/bursts.sql is the same straight from the table.
-with latest_names (repo, canonical) as (
-  -- Renames stitched: each name maps to the latest name of the id it belonged to (repos table);
-  -- names with no id map to themselves.
-  select distinct on (r.repo) r.repo, l.repo
-  from repos as r
-  cross join lateral (
-    select n.repo from repos as n where n.repo_id = r.repo_id order by n.last_ts desc, n.repo collate "C" limit 1
-  ) as l
-  order by r.repo, r.last_ts desc
-),
-daily (repo, day, ts, stars) as (
-  -- One series per repository under its latest name; on the day of a rename the later sample wins.
-  -- Sorted by the name's bytes ("C"): much cheaper than the default collation, and the order
-  -- every result is finally given in, so no second sort (only equality matters here).
-  select distinct on (coalesce(c.canonical, s.repo) collate "C", s.day) coalesce(c.canonical, s.repo) collate "C", s.day, s.ts, s.stars
-  from star_days as s
-  left join latest_names as c on c.repo = s.repo
-  order by coalesce(c.canonical, s.repo) collate "C", s.day, s.ts desc
-)
-,
-gains as (
-  select repo, day, stars,
+-- $1 (direct): false reads star_days (sql/summary/), each name's last sample of each day, rebuilt
+-- from github_stars when github_stars has changed; true computes the same straight from the table
+-- (repo_days in sql/shared-queries.sql). sql/analyses/direct/bursts.sql, the pre-summary query
+-- (a window over each whole series), is the oracle this must equal.
+with gains as (
+  -- The name in byte order ("C"), as repo_days sorted it: grouping by it below sorts cheaply.
+  select repo collate "C" as repo, day, stars,
     case when day - lag(day) over w = 1 then stars - lag(stars) over w end as gain
-  from daily
-  window w as (partition by repo order by day)
+  from repo_days($1::boolean) as daily
+  window w as (partition by repo collate "C" order by day)
 ),
 candidates as (
   -- Only days big enough to qualify pay for a window: the 14 days before each, joined on

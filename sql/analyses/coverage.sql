@@ -3,47 +3,10 @@
 -- expected (96 a full day at the collector's 15 minutes; fewer on the first and last day), how
 -- many polls ended ok, partial or failed, how many left no record at all, and the repos per poll.
 -- From the polls table when it has rows; else inferred from the sample times in github_stars
--- (track '(inferred)', cadence the most common gap: a day for daily data).
-with observed (track, ts, status, repos) as (
-  select track, ts, status, written from polls
-  union all
-  -- Without poll records, each distinct sample time counts as one poll (of the repos it holds):
-  -- star_times (sql/summary/), counted from github_stars once per change; read only when the
-  -- polls table is empty. sql/analyses/direct/coverage.sql counts straight from the table.
-  select '(inferred)', ts, 'ok', repos
-  from star_times
-  where not exists (select 1 from polls)
-),
-cadence (track, step) as (
-  -- The collector polls every 900 s (core/domain.ts SLOT_SECONDS). Inferred, the cadence is the
-  -- most common gap between sample times: 900 s for the collector's data, a day for daily data.
-  select track, case when track = '(inferred)' then coalesce(mode() within group (order by gap), 900) else 900 end
-  from (select track, ts - lag(ts) over (partition by track order by ts) as gap from observed) as gaps
-  group by track
-),
-bounds as (
-  select o.track, c.step, min(o.ts) as first_ts, max(o.ts) as last_ts
-  from observed as o
-  join cadence as c on c.track = o.track
-  group by o.track, c.step
-),
-snapped as (
-  -- Each observation on its slot of the grid (first_ts + k * step); the best status wins a slot.
-  select o.track, b.first_ts + (o.ts - b.first_ts) / b.step * b.step as ts,
-    min(case o.status when 'ok' then 1 when 'partial' then 2 else 3 end) as grade,
-    max(o.repos) as repos
-  from observed as o
-  join bounds as b on b.track = o.track
-  group by 1, 2
-),
-graded as (
-  -- Every slot from the first poll to the last, present or not.
-  select b.track, b.step, s.ts, case p.grade when 1 then 'ok' when 2 then 'partial' when 3 then 'failed' else 'missing' end as status,
-    p.repos
-  from bounds as b
-  cross join lateral generate_series(b.first_ts, b.last_ts, b.step) as s (ts)
-  left join snapped as p on p.track = b.track and p.ts = s.ts
-)
+-- (track '(inferred)', cadence the most common gap: a day for daily data): poll_slots
+-- (sql/shared-queries.sql). $1 (direct): false reads the sample times from star_times
+-- (sql/summary/), counted from github_stars once per change; true counts them straight from the
+-- table, the oracle.
 select track, ts / 86400 * 86400 as day, step as cadence,
   count(*) as expected,
   count(*) filter (where status = 'ok') as present,
@@ -53,6 +16,6 @@ select track, ts / 86400 * 86400 as day, step as cadence,
   min(repos) as repos_min,
   round(avg(repos), 1)::float8 as repos_avg,
   max(repos) as repos_max
-from graded
+from poll_slots($1::boolean)
 group by track, ts / 86400, step
 order by track collate "C", day;

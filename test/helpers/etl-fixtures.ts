@@ -2,9 +2,9 @@
 // BatchWriteItem, and the rows of a github_stars table read back in a stable order.
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Database } from '../../core/database.js';
+import type { StarRow } from '../../core/star-row.js';
 import { createDynamoClient } from '../../core/store/client.js';
 import { ensureTables, startEmbeddedDynamo } from '../../core/store/embedded-store.js';
-import type { StarRow } from '../../etl/formats/validate-row.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -3,8 +3,8 @@
 // comparison; and the bad-input corpus run against one open connection.
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Database } from '../../core/database.js';
+import { RowError } from '../../core/row-error.js';
 import { readCsvBatches } from '../../etl/formats/read-csv.js';
-import { RowError } from '../../etl/formats/validate-row.js';
 import { loadBatches } from '../../etl/load/load.js';
 import type { BadInput } from './reliability-corpus.js';
 

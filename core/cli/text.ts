@@ -28,18 +28,3 @@ export function errorText(error: unknown): string {
 export function errorLine(command: string, error: unknown): string {
   return `${command}: ${errorText(error)}\n`;
 }
-
-/**
- * A setting (environment variable or flag) with a value that cannot be used; `setting` names it.
- * A RangeError, so callers that already treat bad values as expected keep doing so.
- */
-export class SettingError extends RangeError {
-  override readonly name = 'SettingError';
-  readonly code = 'ESETTING';
-  constructor(
-    readonly setting: string,
-    problem: string,
-  ) {
-    super(`${setting}: ${problem}`);
-  }
-}
