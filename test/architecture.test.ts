@@ -37,7 +37,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 };
 
 /** The zone of a repo-relative file: its stage folder, and the role folder inside etl/ and analysis/. */
-export function zoneOf(file: string): string {
+function zoneOf(file: string): string {
   const [top, second] = file.split('/');
   if ((top === 'etl' || top === 'analysis') && second && !/\.[cm]?[jt]s$/.test(second)) return `${top}/${second}`;
   return top ?? file;
@@ -52,7 +52,7 @@ function sourceFiles(dir: string): string[] {
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])([^'"]+)\1/gm;
 
 /** The repo-relative files a file imports (relative specifiers only; packages are not ours). */
-export function importsOf(file: string, text: string, exists: (f: string) => boolean): string[] {
+function importsOf(file: string, text: string, exists: (f: string) => boolean): string[] {
   const found: string[] = [];
   for (const match of text.matchAll(SPECIFIER)) {
     const spec = match[2]!;
@@ -73,7 +73,7 @@ function allowed(from: string, to: string): boolean {
 }
 
 /** Strongly connected components of more than one file (or a file importing itself): the cycles. */
-export function cycles(graph: Map<string, string[]>): string[][] {
+function cycles(graph: Map<string, string[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();

@@ -175,43 +175,44 @@ export function repoLine(label: string, i: number, data: unknown[], pointRadius:
   };
 }
 
-export interface PanelSeries {
+export interface PanelRepo {
   repo: string;
-  colour: string;
   /** Stars, on the upper panel (axis `y`). */
   stars: { x: number; y: number }[];
-  pointRadius: number;
-  /** The change per interval on the lower panel, its axis id and what it counts. */
+  /** The change per interval, on the lower panel. */
   change: { x: number; y: number | null }[];
-  changeAxis: string;
-  changeLabel: string;
+  pointRadius: number;
 }
 
-/** A repo's two series on a two-panel chart (stackedPanels): stars above, the change beneath. */
-export function panelSeries(s: PanelSeries): Dataset[] {
-  return [
+/**
+ * The series of a two-panel chart (stackedPanels), two per repo in its palette colour: stars
+ * above, and beneath on `lower.axis` the change, labelled `<repo> <lower.label>` and kept out of
+ * the legend (the colour ties it to its repo).
+ */
+export function panelDatasets(repos: PanelRepo[], lower: { axis: string; label: string }): Dataset[] {
+  return repos.flatMap((r, i) => [
     {
-      label: s.repo,
-      data: s.stars,
+      label: r.repo,
+      data: r.stars,
       yAxisID: 'y',
-      borderColor: s.colour,
-      backgroundColor: s.colour,
+      borderColor: colour(i),
+      backgroundColor: colour(i),
       borderWidth: 2,
-      pointRadius: s.pointRadius,
+      pointRadius: r.pointRadius,
     },
     {
-      label: `${s.repo} ${s.changeLabel}`,
+      label: `${r.repo} ${lower.label}`,
       legendHidden: true,
-      data: s.change,
+      data: r.change,
       // A day without a value breaks the line rather than drawing across the gap.
       spanGaps: false,
-      yAxisID: s.changeAxis,
-      borderColor: s.colour,
-      backgroundColor: s.colour,
+      yAxisID: lower.axis,
+      borderColor: colour(i),
+      backgroundColor: colour(i),
       borderWidth: 1,
       pointRadius: 0,
     },
-  ];
+  ]);
 }
 
 /** Burst markers: triangles over the series, one legend entry for all. */

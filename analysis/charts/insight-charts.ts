@@ -1,23 +1,16 @@
 // The insight charts (repos aligned by entry, coverage, bursts, rank over time): pure functions
 // from analysis rows to chart specs, built from the chart kit like the star charts.
 import type { Row } from '../queries/run-analysis.js';
-import { DAY, type DayGain, extentOf, gainsByRepo, MARKED_BURSTS_PER_REPO, num, strongestPerRepo } from './chart-data.js';
 import {
-  burstMarkers,
-  type ChartSpec,
-  chartSpec,
-  colour,
-  type Dataset,
-  fmt,
-  linearAxis,
-  PALETTE,
-  panelSeries,
-  plural,
-  pointRadiusFor,
-  repoLine,
-  stackedPanels,
-  timeAxis,
-} from './chart-kit.js';
+  DAY,
+  type DayGain,
+  extentOf,
+  gainsByRepo,
+  MARKED_BURSTS_PER_REPO,
+  num,
+  strongestPerRepo,
+} from './chart-data.js';
+import * as kit from './chart-kit.js';
 
 /** Repos in the bump chart. */
 export const BUMP_TOP = 20;
@@ -30,17 +23,15 @@ export const BURST_REPOS = 4;
 const isoDay = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 
 /** 5b. New stars per day of the chosen repos, aligned by the days since each entered the tracked set. */
-export function newStarsSinceEntry(dailyGains: Row[], chosen: string[]): ChartSpec {
+export function newStarsSinceEntry(dailyGains: Row[], chosen: string[]): kit.ChartSpec {
   const gains = gainsByRepo(dailyGains, chosen);
   const datasets = [...gains].map(([repo, days], i) => {
     const entry = days[0]?.day ?? 0;
     const data = days.map((d) => ({ x: (d.day - entry) / DAY, y: d.gain }));
-    return repoLine(repo, i, data, days.length > 120 ? 0 : 2);
+    return kit.repoLine(repo, i, data, days.length > 120 ? 0 : 2);
   });
-  const entered = [...gains]
-    .filter(([, days]) => days.length)
-    .map(([repo, days]) => `${repo} ${isoDay(days[0]!.day)}`);
-  return chartSpec({
+  const entered = [...gains].filter(([, days]) => days.length).map(([repo, days]) => `${repo} ${isoDay(days[0]!.day)}`);
+  return kit.chartSpec({
     id: '5-new-stars-since-entry',
     title: 'New stars per day, aligned by entry',
     caption:
@@ -50,8 +41,8 @@ export function newStarsSinceEntry(dailyGains: Row[], chosen: string[]): ChartSp
     subtitle: entered.length ? `entered: ${entered.join('; ')}` : 'no data',
     legend: datasets.length > 1,
     scales: {
-      x: linearAxis('days since the repo entered the tracked set', { min: 0, ticks: { precision: 0 } }),
-      y: linearAxis('new stars per day'),
+      x: kit.linearAxis('days since the repo entered the tracked set', { min: 0, ticks: { precision: 0 } }),
+      y: kit.linearAxis('new stars per day'),
     },
   });
 }
@@ -79,11 +70,11 @@ function coverageSubtitle(list: [number, SlotCounts][], source: string): string 
   if (!total) return 'no samples';
   const present = list.reduce((s, [, d]) => s + d.present, 0);
   const short = list.filter(([, d]) => d.missing + d.failed + d.partial > 0).length;
-  return `${fmt(present)} of ${fmt(total)} polls present (${((present / total) * 100).toFixed(1)}%); ${plural(short, 'day')} with gaps; ${source}`;
+  return `${kit.fmt(present)} of ${kit.fmt(total)} polls present (${((present / total) * 100).toFixed(1)}%); ${kit.plural(short, 'day')} with gaps; ${source}`;
 }
 
 /** 6. Polls per day: present, partial, failed and missing, stacked, so gaps stand out in red. */
-export function coverageChart(coverage: Row[], source: string): ChartSpec {
+export function coverageChart(coverage: Row[], source: string): kit.ChartSpec {
   const list = slotsPerDay(coverage);
   const series = (key: keyof SlotCounts, label: string, color: string) => ({
     label,
@@ -95,7 +86,7 @@ export function coverageChart(coverage: Row[], source: string): ChartSpec {
     // Thin bars on a long period: at least a pixel each, so a one-day gap stays visible.
     minBarLength: 0,
   });
-  return chartSpec({
+  return kit.chartSpec({
     id: '6-coverage',
     title: 'Coverage: polls per day',
     caption:
@@ -111,18 +102,18 @@ export function coverageChart(coverage: Row[], source: string): ChartSpec {
     subtitle: coverageSubtitle(list, source),
     legend: true,
     scales: {
-      x: timeAxis({
+      x: kit.timeAxis({
         stacked: true,
         offset: false,
         time: { unit: list.length > 120 ? 'month' : 'day', displayFormats: { day: 'MMM d', month: 'MMM yyyy' } },
       }),
-      y: linearAxis('polls (slots) per day', { stacked: true, beginAtZero: true }),
+      y: kit.linearAxis('polls (slots) per day', { stacked: true, beginAtZero: true }),
     },
   });
 }
 
 /** The bursts of the charted repos as markers: on the stars panel at the day's end, and on the gains panel. */
-function burstPanelMarks(bursts: Row[], gains: Map<string, DayGain[]>): Dataset[] {
+function burstPanelMarks(bursts: Row[], gains: Map<string, DayGain[]>): kit.Dataset[] {
   const shown = strongestPerRepo(bursts.filter((b) => gains.has(String(b.repo))));
   if (!shown.length) return [];
   const stars = (b: Row) => gains.get(String(b.repo))!.find((d) => d.day === num(b.day))?.stars ?? null;
@@ -130,43 +121,41 @@ function burstPanelMarks(bursts: Row[], gains: Map<string, DayGain[]>): Dataset[
     .map((b) => ({ x: num(b.day) * 1000, y: stars(b) }))
     .filter((p): p is { x: number; y: number } => p.y !== null);
   const onGains = shown.map((b) => ({ x: num(b.day) * 1000, y: num(b.gain) }));
-  return [burstMarkers(onStars, 'y'), { ...burstMarkers(onGains, 'gain'), legendHidden: true }];
+  return [kit.burstMarkers(onStars, 'y'), { ...kit.burstMarkers(onGains, 'gain'), legendHidden: true }];
 }
 
 /** The bursts chart's subtitle: the strongest burst, or why there is none. */
 function burstsSubtitle(bursts: Row[], daysCovered: number): string {
   const top = bursts[0];
   if (top)
-    return `${plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${fmt(num(top.gain))} stars on ${isoDay(num(top.day))} (${fmt(num(top.multiple))}x its baseline)`;
+    return `${kit.plural(bursts.length, 'burst')} found; strongest: ${top.repo} +${kit.fmt(num(top.gain))} stars on ${isoDay(num(top.day))} (${kit.fmt(num(top.multiple))}x its baseline)`;
   if (daysCovered < MIN_BURST_HISTORY_DAYS)
-    return `no bursts yet: a burst needs 7 daily gains before it as its baseline (${MIN_BURST_HISTORY_DAYS} days of data); this data covers ${plural(daysCovered, 'day')}`;
+    return `no bursts yet: a burst needs 7 daily gains before it as its baseline (${MIN_BURST_HISTORY_DAYS} days of data); this data covers ${kit.plural(daysCovered, 'day')}`;
   return "no day stood far above its repo's own 14-day baseline";
 }
 
 /** 7. The repos with the strongest bursts: stars per day (top) and new stars per day (bottom), bursts marked. */
-export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
+export function burstsChart(dailyGains: Row[], bursts: Row[]): kit.ChartSpec {
   const repos = [...new Set(bursts.map((b) => String(b.repo)))].slice(0, BURST_REPOS);
   const gains = gainsByRepo(dailyGains, repos);
   const span = [...gains.values()].reduce((m, d) => Math.max(m, d.length ? d.at(-1)!.day - d[0]!.day : 0), 0);
-  const datasets = [...gains].flatMap(([repo, days], i) =>
-    panelSeries({
+  const datasets = kit.panelDatasets(
+    [...gains].map(([repo, days]) => ({
       repo,
-      colour: colour(i),
       stars: days.map((d) => ({ x: d.day * 1000, y: d.stars })),
-      pointRadius: pointRadiusFor(
+      change: days.map((d) => ({ x: d.day * 1000, y: d.gain })),
+      pointRadius: kit.pointRadiusFor(
         days.map((d) => d.day),
         span,
       ),
-      change: days.map((d) => ({ x: d.day * 1000, y: d.gain })),
-      changeAxis: 'gain',
-      changeLabel: 'new stars',
-    }),
+    })),
+    { axis: 'gain', label: 'new stars' },
   );
   datasets.push(...burstPanelMarks(bursts, gains));
   // With no burst there is no series; the axis still spans the data, not chart.js's default.
   const days = extentOf(dailyGains.map((g) => num(g.day)));
   const daysCovered = days ? Math.round((days.max - days.min) / DAY) + 1 : 0;
-  return chartSpec({
+  return kit.chartSpec({
     id: '7-bursts',
     title: 'Star bursts',
     caption: `The repos with the strongest bursts: stars at each day's end (top) and new stars per day (bottom). A burst is a day whose gain stands far above the repo's own median of the 14 days before (a robust score); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest.`,
@@ -176,8 +165,8 @@ export function burstsChart(dailyGains: Row[], bursts: Row[]): ChartSpec {
     subtitle: burstsSubtitle(bursts, daysCovered),
     legend: datasets.length > 1,
     scales: {
-      x: timeAxis(datasets.length === 0 && days ? { min: days.min * 1000, max: days.max * 1000 } : {}),
-      ...stackedPanels('bursts', 'gain', 'new stars per day'),
+      x: kit.timeAxis(datasets.length === 0 && days ? { min: days.min * 1000, max: days.max * 1000 } : {}),
+      ...kit.stackedPanels('bursts', 'gain', 'new stars per day'),
     },
   });
 }
@@ -211,7 +200,7 @@ export function rankMoves(ranks: Row[]): { climbers: Row[]; fallers: Row[] } {
 }
 
 /** 8. Bump chart: the rank over time of the last day's top 20, rank 1 at the top. */
-export function rankBumpChart(ranks: Row[]): ChartSpec {
+export function rankBumpChart(ranks: Row[]): kit.ChartSpec {
   const repos = bumpRepos(ranks);
   const series = new Map<string, { x: number; y: number }[]>(repos.map((r) => [r, []]));
   for (const r of ranks) series.get(String(r.repo))?.push({ x: num(r.day) * 1000, y: num(r.rank) });
@@ -220,16 +209,16 @@ export function rankBumpChart(ranks: Row[]): ChartSpec {
   const datasets = [...series].map(([repo, points], i) => ({
     label: `${i + 1}. ${repo}`,
     data: points,
-    borderColor: colour(i),
-    backgroundColor: colour(i),
+    borderColor: kit.colour(i),
+    backgroundColor: kit.colour(i),
     // Ten colours: the second ten repos are dashed.
-    borderDash: i >= PALETTE.length ? [6, 3] : [],
+    borderDash: i >= kit.PALETTE.length ? [6, 3] : [],
     borderWidth: 2,
     pointRadius: points.length > 60 ? 0 : 2.5,
     spanGaps: false,
   }));
   const days = new Set(ranks.map((r) => num(r.day))).size;
-  return chartSpec({
+  return kit.chartSpec({
     id: '8-rank-history',
     title: 'Rank over time',
     caption:
@@ -237,12 +226,12 @@ export function rankBumpChart(ranks: Row[]): ChartSpec {
     height: 800,
     type: 'line',
     datasets,
-    subtitle: `${plural(repos.length, 'repo')} over ${plural(days, 'day')}`,
+    subtitle: `${kit.plural(repos.length, 'repo')} over ${kit.plural(days, 'day')}`,
     legend: datasets.length > 1,
     legendAt: 'right',
     scales: {
-      x: timeAxis(),
-      y: linearAxis('rank (1 = most stars)', {
+      x: kit.timeAxis(),
+      y: kit.linearAxis('rank (1 = most stars)', {
         reverse: true,
         min: 1,
         max: Math.min(worst, 60),

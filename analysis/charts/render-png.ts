@@ -3,8 +3,8 @@ import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
 // The date adapter registers itself on chart.js; only its ESM build shares our chart.js instance.
 import 'chartjs-adapter-date-fns';
-import { prepareChartConfig } from './chart-runtime.js';
 import type { ChartSpec } from './chart-kit.js';
+import { prepareChartConfig } from './chart-runtime.js';
 
 Chart.register(...registerables);
 // DejaVu/Liberation are what a headless Linux has; chart.js's default Helvetica is not there.

@@ -3,22 +3,7 @@
 // chart specs.
 import type { Row } from '../queries/run-analysis.js';
 import { axisSpan, DAY, extentOf, gainsByRepo, MARKED_BURSTS_PER_REPO, num, strongestPerRepo } from './chart-data.js';
-import {
-  burstMarkers,
-  type ChartSpec,
-  chartSpec,
-  colour,
-  type Dataset,
-  fmt,
-  linearAxis,
-  logAxis,
-  panelSeries,
-  plural,
-  pointRadiusFor,
-  repoLine,
-  stackedPanels,
-  timeAxis,
-} from './chart-kit.js';
+import * as kit from './chart-kit.js';
 
 /** Above this many samples per repo, chart 4 merges consecutive samples into buckets. */
 export const MAX_HISTORY_POINTS = 1500;
@@ -34,7 +19,7 @@ interface RankedParts {
   /** One point per repo: x its rank, y its value. */
   data: { x: number; y: number }[];
   /** Colours (and fill) of the line. */
-  style: Dataset;
+  style: kit.Dataset;
   /** Repos ranked, for the x axis's extent (some may not be drawn). */
   ranks: number;
   xTitle: string;
@@ -42,8 +27,8 @@ interface RankedParts {
 }
 
 /** Charts 1 and 2: one value per repo by rank, a line through the points. */
-function rankedChart(p: RankedParts): ChartSpec {
-  return chartSpec({
+function rankedChart(p: RankedParts): kit.ChartSpec {
+  return kit.chartSpec({
     id: p.id,
     title: p.title,
     caption: p.caption,
@@ -60,12 +45,12 @@ function rankedChart(p: RankedParts): ChartSpec {
     ],
     subtitle: p.subtitle,
     legend: false,
-    scales: { x: linearAxis(p.xTitle, { min: 1, max: Math.max(1, p.ranks) }), y: p.y },
+    scales: { x: kit.linearAxis(p.xTitle, { min: 1, max: Math.max(1, p.ranks) }), y: p.y },
   });
 }
 
 /** 1. Final stars by rank, log y: the long tail at a glance. */
-export function finalStarsByRank(rows: Row[]): ChartSpec {
+export function finalStarsByRank(rows: Row[]): kit.ChartSpec {
   const points = rows.map((r, i) => ({ x: i + 1, y: num(r.stars) }));
   const shown = points.filter((p) => p.y > 0);
   const left = points.length - shown.length;
@@ -75,20 +60,20 @@ export function finalStarsByRank(rows: Row[]): ChartSpec {
     title: 'Final stars by rank',
     caption: "Each repo's stars at its last sample, from rank 1 down, on a logarithmic scale.",
     subtitle:
-      `${plural(rows.length, 'repo')}` +
-      (top ? `; #1 ${top.repo} with ${fmt(num(top.stars))} stars` : '') +
-      (left > 0 ? `; ${plural(left, 'repo')} with 0 stars left off the log axis` : ''),
+      `${kit.plural(rows.length, 'repo')}` +
+      (top ? `; #1 ${top.repo} with ${kit.fmt(num(top.stars))} stars` : '') +
+      (left > 0 ? `; ${kit.plural(left, 'repo')} with 0 stars left off the log axis` : ''),
     label: 'stars at last sample',
     data: shown,
-    style: { borderColor: colour(0), backgroundColor: colour(0) },
+    style: { borderColor: kit.colour(0), backgroundColor: kit.colour(0) },
     ranks: points.length,
     xTitle: 'rank (1 = most stars)',
-    y: logAxis('stars at last sample (log scale)'),
+    y: kit.logAxis('stars at last sample (log scale)'),
   });
 }
 
 /** 2. Stars per day, sorted: a few fast repos, a long slow tail, and the ones that lost stars. */
-export function starsPerDaySorted(rows: Row[]): ChartSpec {
+export function starsPerDaySorted(rows: Row[]): kit.ChartSpec {
   const points = rows.map((r, i) => ({ x: i + 1, y: num(r.stars_per_day) }));
   const falling = points.filter((p) => p.y < 0).length;
   const rates = points.map((p) => p.y).sort((a, b) => a - b);
@@ -99,23 +84,23 @@ export function starsPerDaySorted(rows: Row[]): ChartSpec {
     caption:
       'Stars gained per day over the time each repo was tracked, fastest first; below zero, repos that lost stars.',
     subtitle: rows.length
-      ? `${plural(rows.length, 'repo')}; fastest ${rows[0]!.repo} at ${fmt(points[0]!.y)}/day; median ${fmt(median)}/day` +
-        (falling ? `; ${plural(falling, 'repo')} lost stars (slowest ${fmt(rates[0]!)}/day)` : '')
+      ? `${kit.plural(rows.length, 'repo')}; fastest ${rows[0]!.repo} at ${kit.fmt(points[0]!.y)}/day; median ${kit.fmt(median)}/day` +
+        (falling ? `; ${kit.plural(falling, 'repo')} lost stars (slowest ${kit.fmt(rates[0]!)}/day)` : '')
       : 'no repo has two samples yet',
     label: 'stars per day',
     data: points,
-    style: { fill: 'origin', borderColor: colour(1), backgroundColor: 'rgba(242, 142, 43, 0.25)' },
+    style: { fill: 'origin', borderColor: kit.colour(1), backgroundColor: 'rgba(242, 142, 43, 0.25)' },
     ranks: points.length,
     xTitle: 'rank (1 = fastest growing)',
-    y: linearAxis('stars per day'),
+    y: kit.linearAxis('stars per day'),
   });
 }
 
 /** A guide at the article's inflection, from the lowest to the highest rate shown. */
-function inflectionGuide(rates: number[]): Dataset {
+function inflectionGuide(rates: number[]): kit.Dataset {
   const ys = extentOf(rates)!;
   return {
-    label: `${fmt(INFLECTION_STARS)} stars (the article's inflection point)`,
+    label: `${kit.fmt(INFLECTION_STARS)} stars (the article's inflection point)`,
     data: [
       { x: INFLECTION_STARS, y: ys.min },
       { x: INFLECTION_STARS, y: ys.max },
@@ -130,21 +115,29 @@ function inflectionGuide(rates: number[]): Dataset {
 
 /** What the log-log chart could not draw: a log axis has no place for zero or negative growth. */
 function leftOffLog(left: number): string {
-  return left > 0 ? `; ${plural(left, 'repo')} with zero or negative growth left out (no place on a log axis)` : '; every repo grew';
+  return left > 0
+    ? `; ${kit.plural(left, 'repo')} with zero or negative growth left out (no place on a log axis)`
+    : '; every repo grew';
 }
 
 /** 3. Final stars against stars per day, linear and log-log. */
-export function sizeVsGrowth(rows: Row[], scale: 'linear' | 'log'): ChartSpec {
+export function sizeVsGrowth(rows: Row[], scale: 'linear' | 'log'): kit.ChartSpec {
   const all = rows.map((r) => ({ x: num(r.stars), y: num(r.stars_per_day), repo: String(r.repo) }));
   const log = scale === 'log';
   const shown = log ? all.filter((p) => p.x > 0 && p.y > 0) : all;
-  const datasets: Dataset[] = [
-    { label: 'repos', data: shown, borderColor: colour(0), backgroundColor: 'rgba(78, 121, 167, 0.55)', pointRadius: 3 },
+  const datasets: kit.Dataset[] = [
+    {
+      label: 'repos',
+      data: shown,
+      borderColor: kit.colour(0),
+      backgroundColor: 'rgba(78, 121, 167, 0.55)',
+      pointRadius: 3,
+    },
   ];
   // A guide at the article's inflection so the eye can test it against this data.
   if (log && shown.length > 0) datasets.push(inflectionGuide(shown.map((p) => p.y)));
   const title = log ? 'Do bigger repos grow faster? (log-log)' : 'Do bigger repos grow faster?';
-  return chartSpec({
+  return kit.chartSpec({
     id: log ? '3-size-vs-growth-log' : '3-size-vs-growth',
     title,
     caption: log
@@ -152,11 +145,11 @@ export function sizeVsGrowth(rows: Row[], scale: 'linear' | 'log'): ChartSpec {
       : 'Final stars against stars gained per day, one point per repo.',
     type: 'scatter',
     datasets,
-    subtitle: `${plural(shown.length, 'repo')}` + (log ? leftOffLog(all.length - shown.length) : ''),
+    subtitle: `${kit.plural(shown.length, 'repo')}` + (log ? leftOffLog(all.length - shown.length) : ''),
     legend: datasets.length > 1,
     scales: {
-      x: log ? logAxis('stars at last sample (log scale)') : linearAxis('stars at last sample'),
-      y: log ? logAxis('stars per day (log scale)') : linearAxis('stars per day'),
+      x: log ? kit.logAxis('stars at last sample (log scale)') : kit.linearAxis('stars at last sample'),
+      y: log ? kit.logAxis('stars per day (log scale)') : kit.linearAxis('stars per day'),
     },
   });
 }
@@ -199,31 +192,29 @@ function historyBurstMarks(bursts: Row[], byRepo: Map<string, Sample[]>) {
 }
 
 /** 4. Star history of the chosen repos, with the change per interval beneath; bursts marked. */
-export function starHistory(history: Row[], chosen: string[], bursts: Row[] = []): ChartSpec {
+export function starHistory(history: Row[], chosen: string[], bursts: Row[] = []): kit.ChartSpec {
   const byRepo = historyByRepo(history, chosen);
   const longest = Math.max(0, ...[...byRepo.values()].map((s) => s.length));
   const k = Math.ceil(longest / MAX_HISTORY_POINTS) || 1;
   const bucketed = [...byRepo].map(([repo, samples]) => [repo, bucketSamples(samples, k)] as const);
   const fullSpan = axisSpan(bucketed.map(([, points]) => points.map((p) => p.ts)));
-  const datasets = bucketed.flatMap(([repo, points], i) =>
-    panelSeries({
+  const datasets = kit.panelDatasets(
+    bucketed.map(([repo, points]) => ({
       repo,
-      colour: colour(i),
       stars: points.map((s) => ({ x: s.ts * 1000, y: s.stars })),
-      pointRadius: pointRadiusFor(
+      change: points.filter((s) => s.change !== null).map((s) => ({ x: s.ts * 1000, y: s.change })),
+      pointRadius: kit.pointRadiusFor(
         points.map((p) => p.ts),
         fullSpan,
       ),
-      change: points.filter((s) => s.change !== null).map((s) => ({ x: s.ts * 1000, y: s.change })),
-      changeAxis: 'change',
-      changeLabel: 'change',
-    }),
+    })),
+    { axis: 'change', label: 'change' },
   );
   const marks = historyBurstMarks(bursts, byRepo);
-  if (marks.length) datasets.push(burstMarkers(marks, 'y'));
+  if (marks.length) datasets.push(kit.burstMarkers(marks, 'y'));
   const missing = [...byRepo].filter(([, s]) => s.length === 0).map(([r]) => r);
   const per = k > 1 ? `per ${k} samples` : 'per sample';
-  return chartSpec({
+  return kit.chartSpec({
     id: '4-star-history',
     title: 'Star history',
     caption: `Stars of the chosen repos over time; beneath, the change ${per}, where bursts and losses stand out.`,
@@ -232,21 +223,21 @@ export function starHistory(history: Row[], chosen: string[], bursts: Row[] = []
     datasets,
     subtitle: `stars (top) and change ${per} (bottom)` + (missing.length ? `; no data for ${missing.join(', ')}` : ''),
     legend: chosen.length > 1,
-    scales: { x: timeAxis(), ...stackedPanels('history', 'change', `change ${per} (stars)`) },
+    scales: { x: kit.timeAxis(), ...kit.stackedPanels('history', 'change', `change ${per} (stars)`) },
   });
 }
 
 /** 5. New stars per day for the chosen repos, by date; bursts marked. */
-export function newStarsPerDay(dailyGains: Row[], chosen: string[], bursts: Row[] = []): ChartSpec {
+export function newStarsPerDay(dailyGains: Row[], chosen: string[], bursts: Row[] = []): kit.ChartSpec {
   const gains = gainsByRepo(dailyGains, chosen);
   const fullSpan = axisSpan([...gains.values()].map((days) => days.map((d) => d.day)));
   const datasets = [...gains].map(([repo, days], i) =>
     // A day without a gain (first day, after a gap) breaks the line rather than drawing a zero.
-    repoLine(
+    kit.repoLine(
       repo,
       i,
       days.map((d) => ({ x: d.day * 1000, y: d.gain })),
-      pointRadiusFor(
+      kit.pointRadiusFor(
         days.map((d) => d.day),
         fullSpan,
       ),
@@ -256,8 +247,8 @@ export function newStarsPerDay(dailyGains: Row[], chosen: string[], bursts: Row[
     x: num(b.day) * 1000,
     y: num(b.gain),
   }));
-  if (marks.length) datasets.push(burstMarkers(marks));
-  return chartSpec({
+  if (marks.length) datasets.push(kit.burstMarkers(marks));
+  return kit.chartSpec({
     id: '5-new-stars-per-day',
     title: 'New stars per day',
     caption:
@@ -266,6 +257,6 @@ export function newStarsPerDay(dailyGains: Row[], chosen: string[], bursts: Row[
     datasets,
     subtitle: `stars gained per calendar day (UTC); triangles mark each repo's ${MARKED_BURSTS_PER_REPO} strongest bursts`,
     legend: datasets.length > 1,
-    scales: { x: timeAxis(), y: linearAxis('new stars per day') },
+    scales: { x: kit.timeAxis(), y: kit.linearAxis('new stars per day') },
   });
 }

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Database } from '../../core/database.js';
 import { assertRepoName } from '../../core/repo-name.js';
-import { buildCharts, type ChartSpec } from '../charts/charts.js';
+import type { ChartSpec } from '../charts/chart-kit.js';
+import { buildCharts } from '../charts/chart-list.js';
 import { rankMoves } from '../charts/insight-charts.js';
 import { renderPng } from '../charts/render-png.js';
 import { fastestRepos, hasRepoIds, type Row, runAnalysis } from '../queries/run-analysis.js';
@@ -47,90 +48,120 @@ export function browserScripts(): string[] {
   ];
 }
 
-export async function buildReport(db: Database, options: ReportOptions): Promise<ReportResult> {
-  const step = options.onStep ?? (() => {});
-  const top = options.top ?? 20;
-  const requested = (options.repos ?? []).map((r, i) => assertRepoName(r, `--repo ${i + 1}`));
-  const chosen = requested.length ? [...new Set(requested)] : await fastestRepos(db, options.defaultCount ?? 5);
+/** The rows the report is drawn from, in the order the analyses run. */
+interface ReportRows {
+  finalStars: Row[];
+  starsPerDay: Row[];
+  sizeVsGrowth: Row[];
+  totalGain: Row[string] | null;
+  span: Row | undefined;
+  stitched: boolean;
+  renames: Row[];
+  /** The chosen repos under their latest names. */
+  shown: string[];
+  history: Row[];
+  dailyGains: Row[];
+  bursts: Row[];
+  ranks: Row[];
+  coverage: Row[];
+  gaps: Row[];
+}
 
-  const finalStars = (await runAnalysis(db, 'final-stars')).rows;
-  const starsPerDay = (await runAnalysis(db, 'stars-per-day')).rows;
-  const sizeVsGrowth = (await runAnalysis(db, 'size-vs-growth')).rows;
-  const totalGain = (await runAnalysis(db, 'total-gain')).rows[0]?.total_increase ?? null;
-  const span = (await runAnalysis(db, 'time-span')).rows[0];
+const rowsOf = async (db: Database, name: string, repos?: string[]) => (await runAnalysis(db, name, { repos })).rows;
+
+/** The repos the history charts follow: those asked for (validated), else the fastest growing. */
+async function chooseRepos(db: Database, options: ReportOptions): Promise<string[]> {
+  const requested = (options.repos ?? []).map((r, i) => assertRepoName(r, `--repo ${i + 1}`));
+  return requested.length ? [...new Set(requested)] : await fastestRepos(db, options.defaultCount ?? 5);
+}
+
+/** Runs every analysis the page needs: the article's and the chosen repos' ('analyses'), then the insights. */
+async function runReportAnalyses(db: Database, chosen: string[], step: (s: string) => void): Promise<ReportRows> {
+  const finalStars = await rowsOf(db, 'final-stars');
+  const starsPerDay = await rowsOf(db, 'stars-per-day');
+  const sizeVsGrowth = await rowsOf(db, 'size-vs-growth');
+  const totalGain = (await rowsOf(db, 'total-gain'))[0]?.total_increase ?? null;
+  const span = (await rowsOf(db, 'time-span'))[0];
   const stitched = await hasRepoIds(db);
-  const renames = (await runAnalysis(db, 'renames')).rows;
+  const renames = await rowsOf(db, 'renames');
   // A repo chosen (or found fastest) under an earlier name is shown under its latest one.
   const latest = new Map(renames.map((r) => [String(r.repo), String(r.canonical)]));
   const shown = [...new Set(chosen.map((r) => latest.get(r) ?? r))];
-  const history = (await runAnalysis(db, 'repo-history', { repos: shown })).rows;
+  const history = await rowsOf(db, 'repo-history', shown);
   step('analyses');
-  const dailyGains = (await runAnalysis(db, 'daily-gains')).rows;
-  const bursts = (await runAnalysis(db, 'bursts')).rows;
-  const ranks = (await runAnalysis(db, 'rank-history')).rows;
-  const coverage = (await runAnalysis(db, 'coverage')).rows;
-  const gaps = (await runAnalysis(db, 'coverage-gaps')).rows;
+  const dailyGains = await rowsOf(db, 'daily-gains');
+  const bursts = await rowsOf(db, 'bursts');
+  const ranks = await rowsOf(db, 'rank-history');
+  const coverage = await rowsOf(db, 'coverage');
+  const gaps = await rowsOf(db, 'coverage-gaps');
   step('insights');
-
-  const coverageSource = coverageNote(coverage);
-  const charts = buildCharts({
+  return {
     finalStars,
     starsPerDay,
     sizeVsGrowth,
+    totalGain,
+    span,
+    stitched,
+    renames,
+    shown,
     history,
-    chosen: shown,
     dailyGains,
     bursts,
     ranks,
     coverage,
-    coverageSource,
-  });
-  mkdirSync(options.outDir, { recursive: true });
+    gaps,
+  };
+}
+
+/** Each chart as `<id>.png` in `outDir`. */
+async function writePngs(charts: ChartSpec[], outDir: string, step: (s: string) => void): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
   const pngs: string[] = [];
   for (const chart of charts) {
-    const file = path.join(options.outDir, `${chart.id}.png`);
+    const file = path.join(outDir, `${chart.id}.png`);
     writeFileSync(file, await renderPng(chart));
     pngs.push(file);
     step(`chart ${chart.id}`);
   }
+  return pngs;
+}
 
-  const tables: ReportTable[] = [
-    {
-      title: 'Final stars',
-      columns: [
-        { key: 'repo', label: 'repo' },
-        { key: 'stars', label: 'stars', format: 'int' },
-      ],
-      rows: finalStars.slice(0, top),
-      total: finalStars.length,
-    },
-    {
-      title: 'Stars per day',
-      columns: [
-        { key: 'repo', label: 'repo' },
-        { key: 'stars_per_day', label: 'stars/day', format: 'rate' },
-      ],
-      rows: starsPerDay.slice(0, top),
-      total: starsPerDay.length,
-    },
-    {
-      title: 'Size vs growth',
-      columns: [
-        { key: 'repo', label: 'repo' },
-        { key: 'stars', label: 'stars', format: 'int' },
-        { key: 'stars_per_day', label: 'stars/day', format: 'rate' },
-      ],
-      rows: sizeVsGrowth.slice(0, top),
-      total: sizeVsGrowth.length,
-    },
-    ...insightTables({ bursts, ranks, gaps, renames }, top),
+/** The head of `rows` as a table of the page, saying how many there are in all. */
+function headTable(title: string, columns: ReportTable['columns'], rows: Row[], top: number): ReportTable {
+  return { title, columns, rows: rows.slice(0, top), total: rows.length };
+}
+
+const REPO: ReportTable['columns'][number] = { key: 'repo', label: 'repo' };
+const STARS: ReportTable['columns'][number] = { key: 'stars', label: 'stars', format: 'int' };
+const RATE: ReportTable['columns'][number] = { key: 'stars_per_day', label: 'stars/day', format: 'rate' };
+
+/** The tables of the article's analyses: final stars, stars per day, size against growth. */
+function articleTables(rows: ReportRows, top: number): ReportTable[] {
+  return [
+    headTable('Final stars', [REPO, STARS], rows.finalStars, top),
+    headTable('Stars per day', [REPO, RATE], rows.starsPerDay, top),
+    headTable('Size vs growth', [REPO, STARS, RATE], rows.sizeVsGrowth, top),
   ];
-  const notes = [
+}
+
+/** The sentences under the facts: whether renames were stitched, where coverage comes from. */
+function reportNotes(stitched: boolean, renames: Row[], coverageSource: string): string[] {
+  return [
     stitched
       ? `Renames stitched: ${renameSummary(renames)} Per-repo charts, bursts, ranks and daily gains follow each repo under its latest name; the four article analyses stay by name.`
       : 'Renames are not stitched: this data carries no GitHub repo ids (no github-stars.repos.csv was loaded), so a renamed repo appears as two series, the old name stopping where the new one starts.',
     `Coverage ${coverageSource}.`,
   ];
+}
+
+export async function buildReport(db: Database, options: ReportOptions): Promise<ReportResult> {
+  const step = options.onStep ?? (() => {});
+  const top = options.top ?? 20;
+  const rows = await runReportAnalyses(db, await chooseRepos(db, options), step);
+  const coverageSource = coverageNote(rows.coverage);
+  const charts = buildCharts({ ...rows, chosen: rows.shown, coverageSource });
+  const pngs = await writePngs(charts, options.outDir, step);
+  const { span } = rows;
   const html = renderReportHtml({
     generatedAt: (options.now ?? (() => new Date()))(),
     span: {
@@ -138,30 +169,31 @@ export async function buildReport(db: Database, options: ReportOptions): Promise
       firstTs: span?.first_ts == null ? null : Number(span.first_ts),
       lastTs: span?.last_ts == null ? null : Number(span.last_ts),
     },
-    totalGain: totalGain === null ? null : Number(totalGain),
-    chosen: shown,
+    totalGain: rows.totalGain === null ? null : Number(rows.totalGain),
+    chosen: rows.shown,
     charts,
-    tables,
-    notes,
+    tables: [...articleTables(rows, top), ...insightTables(rows, top)],
+    notes: reportNotes(rows.stitched, rows.renames, coverageSource),
     scripts: browserScripts(),
   });
   const indexHtml = path.join(options.outDir, 'index.html');
   writeFileSync(indexHtml, html);
   step('index.html');
-  return { indexHtml, pngs, charts, chosen: shown };
+  return { indexHtml, pngs, charts, chosen: rows.shown };
+}
+
+/** A poll cadence in seconds as the largest whole unit: `1 day(s)`, `2 h`, `15 min`. */
+function cadenceInWords(seconds: number): string {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} day(s)`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${seconds / 60} min`;
 }
 
 /** Where the coverage figures come from, in words. */
 export function coverageNote(coverage: Row[]): string {
   const first = coverage[0];
   if (!first) return 'has no polls and no samples to measure';
-  const cadence = Number(first.cadence);
-  const every =
-    cadence % 86_400 === 0
-      ? `${cadence / 86_400} day(s)`
-      : cadence % 3600 === 0
-        ? `${cadence / 3600} h`
-        : `${cadence / 60} min`;
+  const every = cadenceInWords(Number(first.cadence));
   return first.track === '(inferred)'
     ? `is inferred from the sample times (no poll records): one poll every ${every}, the most common gap between samples`
     : `comes from the polls table (one poll every ${every})`;
@@ -181,61 +213,53 @@ export function insightTables(
 ): ReportTable[] {
   const { climbers, fallers } = rankMoves(data.ranks);
   const rankColumns: ReportTable['columns'] = [
-    { key: 'repo', label: 'repo' },
+    REPO,
     { key: 'first_rank', label: 'first day', format: 'int' },
     { key: 'last_rank', label: 'last day', format: 'int' },
     { key: 'change', label: 'places', format: 'int' },
   ];
+  // The longest gaps first, so the table's head shows the worst.
+  const gaps = [...data.gaps].sort(
+    (a, b) => Number(b.slots) - Number(a.slots) || Number(a.start_ts) - Number(b.start_ts),
+  );
   return [
-    {
-      title: 'Bursts',
-      columns: [
-        { key: 'repo', label: 'repo' },
+    headTable(
+      'Bursts',
+      [
+        REPO,
         { key: 'day', label: 'day', format: 'day' },
         { key: 'gain', label: 'new stars', format: 'int' },
         { key: 'baseline', label: 'baseline/day', format: 'rate' },
         { key: 'multiple', label: 'x baseline', format: 'rate' },
         { key: 'score', label: 'score', format: 'rate' },
       ],
-      rows: data.bursts.slice(0, top),
-      total: data.bursts.length,
-    },
-    {
-      title: 'Biggest climbers (rank, first vs last day)',
-      columns: rankColumns,
-      rows: climbers.slice(0, top),
-      total: climbers.length,
-    },
-    {
-      title: 'Biggest fallers (rank, first vs last day)',
-      columns: rankColumns,
-      rows: fallers.slice(0, top),
-      total: fallers.length,
-    },
-    {
-      title: 'Coverage gaps (poll slots not ok)',
-      columns: [
+      data.bursts,
+      top,
+    ),
+    headTable('Biggest climbers (rank, first vs last day)', rankColumns, climbers, top),
+    headTable('Biggest fallers (rank, first vs last day)', rankColumns, fallers, top),
+    headTable(
+      'Coverage gaps (poll slots not ok)',
+      [
         { key: 'track', label: 'track' },
         { key: 'status', label: 'status' },
         { key: 'start_ts', label: 'from', format: 'date' },
         { key: 'end_ts', label: 'to', format: 'date' },
         { key: 'slots', label: 'slots', format: 'int' },
       ],
-      rows: [...data.gaps]
-        .sort((a, b) => Number(b.slots) - Number(a.slots) || Number(a.start_ts) - Number(b.start_ts))
-        .slice(0, top),
-      total: data.gaps.length,
-    },
-    {
-      title: 'Renames stitched',
-      columns: [
+      gaps,
+      top,
+    ),
+    headTable(
+      'Renames stitched',
+      [
         { key: 'repo', label: 'name' },
         { key: 'canonical', label: 'shown as' },
         { key: 'first_ts', label: 'first seen', format: 'date' },
         { key: 'last_ts', label: 'last seen', format: 'date' },
       ],
-      rows: data.renames.slice(0, top),
-      total: data.renames.length,
-    },
+      data.renames,
+      top,
+    ),
   ];
 }
