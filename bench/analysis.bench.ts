@@ -4,8 +4,8 @@
 // ours, default 5; the reference runs once after a warm-up), DATABASE_URL (the server).
 // Then the insight analyses (daily gains, ranks, bursts, coverage) on the same table: the one-time
 // build of their per-day summaries (sql/summary/) timed on its own, then each insight reading
-// them, beside its direct version (sql/analyses/direct/, straight from github_stars) with the
-// answers compared.
+// them, beside its direct run (fed straight from github_stars: sql/shared-queries.sql with
+// direct = true; bursts with its pre-summary window) with the answers compared.
 import { firstDifference } from '../analysis/queries/compare-results.js';
 import { analysisDef, ensureInsightTables, REFERENCE_ANALYSES, runAnalysis } from '../analysis/queries/run-analysis.js';
 import { ensureSummaries, invalidateSummaries } from '../analysis/queries/summary.js';

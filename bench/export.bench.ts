@@ -53,27 +53,12 @@ async function fill(endpoint: string, table: string, items: number): Promise<voi
 
 async function exportOnce(endpoint: string, table: string, out: string, nodeOptions?: string) {
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'etl/export/export-cli.ts',
-      '--out',
-      out,
-      '--segments',
-      '4',
-      '--endpoint',
-      endpoint,
-      '--table',
-      table,
-    ],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: nodeOptions ? { ...process.env, NODE_OPTIONS: nodeOptions } : process.env,
-    },
-  );
+  const flags = ['--out', out, '--segments', '4', '--endpoint', endpoint, '--table', table];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'etl/export/export-cli.ts', ...flags], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: nodeOptions ? { ...process.env, NODE_OPTIONS: nodeOptions } : process.env,
+  });
   let peak = 0;
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

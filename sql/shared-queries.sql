@@ -170,3 +170,19 @@ from bounds as b
 cross join lateral generate_series(b.first_ts, b.last_ts, b.step) as s (ts)
 left join snapped as p on p.track = b.track and p.ts = s.ts
 $$;
+
+-- The start of a summary's rebuild (sql/summary/build-*.sql), in the rebuild's transaction:
+-- concurrent rebuilds take turns on the lock; the marker (the generation of github_stars the
+-- summary is built from) is written first, so data a load commits during the rebuild can only
+-- make the summary newer than its marker (rebuilt again next time, never stale).
+create or replace function begin_summary_build(summary text)
+returns void
+language sql
+volatile
+as $$
+  select pg_advisory_xact_lock(hashtext('startrail.summary:' || current_schema()));
+  insert into startrail_meta (key, value)
+  select summary, m.value || ':' || ('github_stars'::regclass)::oid::text
+  from startrail_meta as m where m.key = 'generation'
+  on conflict (key) do update set value = excluded.value;
+$$;

@@ -21,7 +21,12 @@ async function cli(
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'analysis', script.startsWith('report') ? 'report' : 'analyze', script), ...args],
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'analysis', script.startsWith('report') ? 'report' : 'analyze', script),
+        ...args,
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: databaseUrl },

@@ -1,5 +1,6 @@
 // The insights read per-day summaries (sql/summary/) derived from github_stars and cached. They
-// must give exactly the answers of the direct queries (sql/analyses/direct/, kept as the oracle)
+// must give exactly the answers of the direct runs (the same queries fed from github_stars itself,
+// sql/shared-queries.sql with direct = true; bursts with its pre-summary window too: the oracle)
 // on generated data with gaps, a rename, falls, a late entrant, an early leaver and a repo with
 // one sample, and on the real CSV; on the embedded server and the PostgreSQL server. And the cache must never
 // be stale: every change to github_stars (startrail's load, bulk or merge; plain SQL as psql's

@@ -36,11 +36,6 @@ export interface AnalysisDef {
    * the summaries must equal.
    */
   summaries?: readonly SummaryName[];
-  /**
-   * For `direct`, runs its own pre-summary query instead, sql/analyses/direct/<name>.sql: the
-   * oracle of a summarized query whose method differs as well as its source.
-   */
-  directFile?: boolean;
 }
 
 export const ANALYSES: readonly AnalysisDef[] = [
@@ -132,7 +127,6 @@ export const ANALYSES: readonly AnalysisDef[] = [
     columns: ['repo', 'day', 'gain', 'baseline', 'multiple', 'score'],
     insights: true,
     summaries: ['star_days'],
-    directFile: true,
   },
 ];
 
@@ -183,7 +177,6 @@ export async function runAnalysis(db: Database, name: string, options: RunOption
 /** The SQL text an analysis runs and its parameters: the chosen repos, or the `direct` flag. */
 function analysisQuery(def: AnalysisDef, options: RunOptions): { sql: string; params: unknown[] } {
   if (options.reference) return { sql: sqlFile(`reference/${def.name}.sql`), params: [] };
-  if (options.direct && def.directFile) return { sql: sqlFile(`analyses/direct/${def.name}.sql`), params: [] };
   const params: unknown[] = [];
   if (def.takesRepos) params.push([...(options.repos ?? [])]);
   if (def.summaries) params.push(options.direct === true);

@@ -6,6 +6,7 @@
 // The renames (repos) and polls that travel beside the stars are upserted in the same transaction.
 import type { Database } from '../../core/database.js';
 import { errorClass } from '../../core/errors.js';
+import { POLL_COLUMNS } from '../../core/parse-row.js';
 import { RowError } from '../../core/row-error.js';
 import { sqlFile } from '../../core/sql-file.js';
 import type { RowBatch } from '../formats/read-csv.js';
@@ -183,31 +184,21 @@ async function storeSide(tx: Tx, side: SideData): Promise<{ repoNames?: number; 
   await tx.exec(sqlFile('insights-schema.sql'));
   const out: { repoNames?: number; polls?: number } = {};
   if (side.repos) {
-    const r = side.repos;
-    await tx.query(sqlFile('load/upsert-repos.sql'), [
-      r.map((x) => x.repoId),
-      r.map((x) => x.repo),
-      r.map((x) => x.firstTs),
-      r.map((x) => x.lastTs),
-    ]);
-    out.repoNames = r.length;
+    await tx.query(sqlFile('load/upsert-repos.sql'), columns(side.repos, ['repo_id', 'repo', 'first_ts', 'last_ts']));
+    out.repoNames = side.repos.length;
   }
   if (side.polls) {
-    const p = side.polls;
-    await tx.query(sqlFile('load/upsert-polls.sql'), [
-      p.map((x) => x.track),
-      p.map((x) => x.ts),
-      p.map((x) => x.status),
-      p.map((x) => x.expected),
-      p.map((x) => x.written),
-      p.map((x) => x.rejected),
-      p.map((x) => x.points),
-      p.map((x) => x.requests),
-      p.map((x) => x.durationMs),
-      p.map((x) => x.startedAt),
-      p.map((x) => x.error),
-    ]);
-    out.polls = p.length;
+    await tx.query(sqlFile('load/upsert-polls.sql'), columns(side.polls, POLL_COLUMNS));
+    out.polls = side.polls.length;
   }
   return out;
+}
+
+/**
+ * Rows as one array per column, the shape the upserts' `unnest($1, $2, ...)` takes; columns are
+ * named as in PostgreSQL (first_ts), the rows' fields as in TypeScript (firstTs).
+ */
+function columns(rows: readonly object[], names: readonly string[]): unknown[][] {
+  const field = (name: string) => name.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
+  return names.map((name) => rows.map((row) => (row as Record<string, unknown>)[field(name)]));
 }

@@ -10,9 +10,9 @@
 -- to a new high (at least half the gain above its highest count in the window), so winning back
 -- stars lost in a drop is not a burst. Renames stitched, so a rename is not a burst either.
 -- $1 (direct): false reads star_days (sql/summary/), each name's last sample of each day, rebuilt
--- from github_stars when github_stars has changed; true computes the same straight from the table
--- (repo_days in sql/shared-queries.sql). sql/analyses/direct/bursts.sql, the pre-summary query
--- (a window over each whole series), is the oracle this must equal.
+-- from github_stars when github_stars has changed, and finds each candidate's window by a join;
+-- true is the oracle the summary path must equal: the same series straight from the table
+-- (repo_days in sql/shared-queries.sql) and a window over each whole series.
 with gains as (
   -- The name in byte order ("C"), as repo_days sorted it: grouping by it below sorts cheaply.
   select repo collate "C" as repo, day, stars,
@@ -30,9 +30,21 @@ candidates as (
   from gains as c
   cross join lateral generate_series(c.day - 14, c.day - 1) as d (day)
   join gains as g on g.repo = c.repo and g.day = d.day
-  where c.gain >= 50
+  where c.gain >= 50 and not $1::boolean
   group by c.repo, c.day, c.stars, c.gain
   having cardinality(array_agg(g.gain) filter (where g.gain is not null)) >= 7
+  union all
+  -- The oracle's way: a window over each whole series (the branch not chosen never runs).
+  select repo, day, stars, gain, past, past_high
+  from (
+    select repo, day, stars, gain,
+      array_agg(gain) filter (where gain is not null) over w as past,
+      max(stars) over w as past_high
+    from gains
+    where $1::boolean
+    window w as (partition by repo order by day range between 14 preceding and 1 preceding)
+  ) as windows
+  where gain >= 50 and cardinality(past) >= 7
 ),
 scored as (
   select c.repo, c.day, c.gain, c.stars, c.past_high, b.baseline,

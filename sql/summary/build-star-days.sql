@@ -3,11 +3,7 @@
 -- the rebuild can only make the summary newer than its marker (rebuilt again next time, never
 -- stale). The per-day samples are those the direct queries compute (day_samples in
 -- sql/shared-queries.sql): one backward probe of the (repo, ts) primary key per repo and day.
-select pg_advisory_xact_lock(hashtext('startrail.summary:' || current_schema())) as locked;
-insert into startrail_meta (key, value)
-select 'star_days', m.value || ':' || ('github_stars'::regclass)::oid::text
-from startrail_meta as m where m.key = 'generation'
-on conflict (key) do update set value = excluded.value;
+select begin_summary_build('star_days');
 truncate star_days;
 insert into star_days (repo, day, ts, stars)
 select repo, day, ts, stars from day_samples();
