@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PollAsRead } from '../../core/domain.js';
 import { errorClass } from '../../core/errors.js';
 import type { DynamoRetryOptions } from '../../core/store/client.js';
 import type { RowBatch } from '../formats/read-csv.js';
@@ -110,13 +111,25 @@ function addPage(names: RepoNames, page: ScanPage): void {
   });
 }
 
-/** The renames and polls files, each complete or absent (a stale polls file is removed). */
+/** The side files, with the polls scanned from the polls table (when there is one). */
 async function writeSideFiles(options: ExportOptions, names: RepoNames): Promise<{ polls?: number; files: string[] }> {
-  const paths = sideFilePaths(options.out);
-  await writeFileAtomic(paths.repos, reposToCsv(names.list()));
   const polls = options.pollsTable
     ? await scanPolls(options.client, options.pollsTable, { retry: options.retry, signal: options.signal })
     : undefined;
+  return writeSideFilesFor(options.out, names, polls);
+}
+
+/**
+ * The renames and polls files beside `out`, each complete or absent (without polls, a stale polls
+ * file is removed); the Scan export and `--from-export` both end here.
+ */
+export async function writeSideFilesFor(
+  out: string,
+  names: RepoNames,
+  polls: readonly PollAsRead[] | undefined,
+): Promise<{ polls?: number; files: string[] }> {
+  const paths = sideFilePaths(out);
+  await writeFileAtomic(paths.repos, reposToCsv(names.list()));
   if (!polls) {
     // A polls file an earlier export left would otherwise pass for this one's.
     await rm(paths.polls, { force: true });
@@ -242,7 +255,7 @@ export async function exportStars(options: ExportOptions): Promise<ExportSummary
     await removeCheckpoint(work.checkpoint);
     const paths = sideFilePaths(options.out);
     const files = [paths.repos, paths.polls].filter((f) => existsSync(f));
-    return summary(options.out, checkpoint.rows, checkpoint.bytes, checkpoint.rows, (clock() - started) / 1000, {
+    return makeSummary(options.out, checkpoint.rows, checkpoint.bytes, checkpoint.rows, (clock() - started) / 1000, {
       repoNames: checkpoint.repos?.length ?? 0,
       files,
     });
@@ -254,14 +267,15 @@ export async function exportStars(options: ExportOptions): Promise<ExportSummary
   const side = await writeSideFiles(options, names);
   await rename(work.temp, options.out);
   await removeCheckpoint(work.checkpoint);
-  return summary(options.out, checkpoint.rows, checkpoint.bytes, resumedRows, (clock() - started) / 1000, {
+  return makeSummary(options.out, checkpoint.rows, checkpoint.bytes, resumedRows, (clock() - started) / 1000, {
     repoNames: names.size,
     polls: side.polls,
     files: side.files,
   });
 }
 
-function summary(
+/** The figures an export ends with (`resumedRows` of `rows` were in the temp file already). */
+export function makeSummary(
   out: string,
   rows: number,
   bytes: number,
