@@ -1,11 +1,13 @@
 // A GitHub GraphQL client that survives GitHub: every call bounded by a timeout, transient
 // failures retried with exponential backoff and full jitter, secondary rate limits waited
-// out, and an exhausted primary budget reported at once (waiting an hour helps nobody).
+// out, an exhausted primary budget reported at once (waiting an hour helps nobody), nodes
+// GitHub withholds (FORBIDDEN) kept apart from good data, and no wait begun past the deadline.
 import { GraphqlResponseError, graphql } from '@octokit/graphql';
 import { errorClass } from '../core/errors.js';
 import { type Logger, registeredSecrets } from '../core/log.js';
 import { describeServerText, redactSecrets } from '../core/redact.js';
 import { backoffDelay, createLimiter, type Sleep, sleep } from '../core/retry.js';
+import { type Deadline, deadlineText } from './deadline.js';
 import type { RateLimitInfo } from './queries.js';
 
 export type GitHubErrorKind =
@@ -14,7 +16,8 @@ export type GitHubErrorKind =
   | 'auth'
   | 'query'
   | 'unavailable'
-  | 'aborted';
+  | 'aborted'
+  | 'deadline';
 
 /**
  * A failure the caller can act on. The message never carries the token: whatever the server said
@@ -40,10 +43,15 @@ export interface CallCounters {
   secondaryWaits: number;
   /** `rateLimit.remaining` from the last answer. */
   remaining?: number;
+  /**
+   * One line (redacted) per node GitHub withheld from an answer that was otherwise good: a null
+   * node with a FORBIDDEN error pointing at it (an organisation's IP allow list, SAML).
+   */
+  withheld?: string[];
 }
 
 export function newCounters(): CallCounters {
-  return { requests: 0, points: 0, retries: 0, secondaryWaits: 0 };
+  return { requests: 0, points: 0, retries: 0, secondaryWaits: 0, withheld: [] };
 }
 
 export interface GitHubClientOptions {
@@ -69,11 +77,20 @@ export interface GitHubClientOptions {
   onUnauthorized?: () => void;
 }
 
+/** The part of a poll's deadline a query obeys. */
+export type CallDeadline = Pick<Deadline, 'left' | 'signal' | 'marginMs'>;
+
 export interface GitHubClient {
+  /**
+   * One query's data. Nodes GitHub withheld (FORBIDDEN, with a path to a null node) are left null
+   * and counted in `counters.withheld`; any other error throws. With a deadline, no request or
+   * wait starts that would end past it, and one in flight is cancelled when it passes.
+   */
   query<T extends { rateLimit?: RateLimitInfo | null }>(
     document: string,
     variables: Record<string, unknown>,
     counters?: CallCounters,
+    deadline?: CallDeadline,
   ): Promise<T>;
   /** Largest number of requests that were in flight at once. */
   readonly maxInFlight: number;
@@ -180,6 +197,39 @@ function classifyGraphql(error: GraphqlResponseError<unknown>, said: (text: stri
   return { retry: 'none', error: new GitHubError('query', `GitHub rejected the query: ${messages}`, 200) };
 }
 
+/** The value at `path` in `data`; undefined when the path leads nowhere. */
+function valueAt(data: unknown, path: readonly unknown[]): unknown {
+  let v: unknown = data;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object' || (typeof key !== 'string' && typeof key !== 'number')) return undefined;
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * The lines describing the nodes GitHub withheld, when they are the answer's only errors: each is
+ * FORBIDDEN with a path to a list element that is null in `data` (GitHub's answer for a repository
+ * behind an organisation's IP allow list). Undefined when any error is anything else: a whole
+ * query or field that failed is not partial data.
+ */
+export function withheldNodes(
+  error: GraphqlResponseError<unknown>,
+  secrets: readonly string[] = [],
+): string[] | undefined {
+  const data = error.data;
+  const errors = (error.errors ?? []) as { type?: unknown; path?: unknown; message?: unknown }[];
+  if (data === null || typeof data !== 'object' || errors.length === 0) return undefined;
+  const lines: string[] = [];
+  for (const e of errors) {
+    const path = e.path;
+    if (e.type !== 'FORBIDDEN' || !Array.isArray(path) || !path.some((k) => typeof k === 'number')) return undefined;
+    if (valueAt(data, path) !== null) return undefined;
+    lines.push(`${path.join('.')}: ${describeServerText(String(e.message ?? 'FORBIDDEN'), secrets)}`);
+  }
+  return lines;
+}
+
 function classifyForbidden(status: number, headers: unknown, message: string): Classified {
   const retryAfter = header(headers, 'retry-after');
   const remaining = header(headers, 'x-ratelimit-remaining');
@@ -262,7 +312,12 @@ const attempts = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
 
 /** Sends one request: within the client's concurrency limit, bounded by the timeout, counted. */
 interface Sender {
-  send<T>(document: string, variables: Record<string, unknown>, counters?: CallCounters): Promise<T>;
+  send<T>(
+    document: string,
+    variables: Record<string, unknown>,
+    counters?: CallCounters,
+    signal?: AbortSignal,
+  ): Promise<T>;
   /** Largest number of requests that were in flight at once. */
   readonly maxInFlight: number;
 }
@@ -281,12 +336,19 @@ function createSender(options: GitHubClientOptions): Sender {
     get maxInFlight() {
       return maxInFlight;
     },
-    send: <T>(document: string, variables: Record<string, unknown>, counters?: CallCounters): Promise<T> =>
+    send: <T>(
+      document: string,
+      variables: Record<string, unknown>,
+      counters?: CallCounters,
+      signal?: AbortSignal,
+    ): Promise<T> =>
       limit(async () => {
+        // Queued behind the limiter while the deadline passed: nothing is sent.
+        signal?.throwIfAborted();
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
         if (counters) counters.requests += 1;
-        const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+        const signals = [AbortSignal.timeout(timeoutMs), ...[options.signal, signal].filter((x) => x !== undefined)];
         try {
           return await request<T>(document, { ...variables, request: { signal: AbortSignal.any(signals) } });
         } finally {
@@ -336,8 +398,10 @@ async function waitToRetry(
   tries: Tries,
   policy: RetryPolicy,
   counters?: CallCounters,
+  deadline?: CallDeadline,
 ): Promise<boolean> {
   if (c.retry === 'secondary' && tries.secondaryWaits < policy.maxSecondaryWaits) {
+    refuseWaitPastDeadline(c.waitMs ?? 60_000, c, deadline);
     tries.secondaryWaits += 1;
     if (counters) counters.secondaryWaits += 1;
     policy.logger?.warn('github secondary rate limit, waiting', { waitMs: c.waitMs, status: c.error.status });
@@ -346,6 +410,7 @@ async function waitToRetry(
   }
   if (c.retry === 'backoff' && tries.failures + 1 < policy.maxAttempts) {
     const delay = backoffDelay(tries.failures, policy.baseDelayMs, policy.maxDelayMs, policy.random);
+    refuseWaitPastDeadline(delay, c, deadline);
     tries.failures += 1;
     if (counters) counters.retries += 1;
     policy.logger?.warn('github request failed, retrying', {
@@ -359,6 +424,22 @@ async function waitToRetry(
   return false;
 }
 
+/** A wait that would end past the deadline is not begun: the poll gives up now, with time to record why. */
+function refuseWaitPastDeadline(waitMs: number, c: Classified, deadline?: CallDeadline): void {
+  if (!deadline) return;
+  const left = deadline.left();
+  if (waitMs < left) return;
+  const wait = waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`;
+  throw deadlineError(
+    deadline,
+    `${c.error.message}; retrying needs a ${wait} wait but ${Math.max(0, Math.round(left / 1000))} s are left`,
+  );
+}
+
+function deadlineError(deadline: CallDeadline, what: string): GitHubError {
+  return new GitHubError('deadline', deadlineText(deadline.marginMs, what));
+}
+
 /** The error a query gives up with: a retryable one says how many attempts it had. */
 function givingUp(c: Classified, tries: Tries): GitHubError {
   if (c.retry === 'none') return c.error;
@@ -367,6 +448,29 @@ function givingUp(c: Classified, tries: Tries): GitHubError {
     `${c.error.message}; gave up after ${attempts(tries.failures + tries.secondaryWaits + 1)}`,
     c.error.status,
   );
+}
+
+/** Adds an answer's cost to the poll's counters. */
+function account(data: { rateLimit?: RateLimitInfo | null } | null | undefined, counters?: CallCounters): void {
+  if (counters && data?.rateLimit) {
+    counters.points += data.rateLimit.cost;
+    counters.remaining = data.rateLimit.remaining;
+  }
+}
+
+/** The data of an answer whose only errors are withheld nodes (counted and logged); undefined otherwise. */
+function partialData<T>(error: unknown, policy: RetryPolicy, counters?: CallCounters): T | undefined {
+  if (!(error instanceof GraphqlResponseError)) return undefined;
+  const lines = withheldNodes(error, policy.context.secrets);
+  if (!lines) return undefined;
+  const data = error.data as T & { rateLimit?: RateLimitInfo | null };
+  account(data, counters);
+  if (counters) counters.withheld = [...(counters.withheld ?? []), ...lines];
+  policy.logger?.warn('github withheld nodes (FORBIDDEN), keeping the rest of the answer', {
+    count: lines.length,
+    first: lines[0],
+  });
+  return data;
 }
 
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
@@ -381,21 +485,24 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       document: string,
       variables: Record<string, unknown>,
       counters?: CallCounters,
+      deadline?: CallDeadline,
     ) {
       const tries: Tries = { failures: 0, secondaryWaits: 0 };
+      const timeUp = (what: string) => deadlineError(deadline!, `the invocation ran out of time ${what}`);
       for (;;) {
         if (options.signal?.aborted) throw aborted();
+        if (deadline && deadline.left() <= 0) throw timeUp('before a GitHub request');
         try {
-          const data = await sender.send<T>(document, variables, counters);
-          if (counters && data.rateLimit) {
-            counters.points += data.rateLimit.cost;
-            counters.remaining = data.rateLimit.remaining;
-          }
+          const data = await sender.send<T>(document, variables, counters, deadline?.signal);
+          account(data, counters);
           return data;
         } catch (error) {
           if (options.signal?.aborted) throw aborted();
+          if (deadline?.signal.aborted) throw timeUp('waiting for GitHub');
+          const partial = partialData<T>(error, policy, counters);
+          if (partial !== undefined) return partial;
           const c = classify(error, policy.context);
-          if (await waitToRetry(c, tries, policy, counters)) continue;
+          if (await waitToRetry(c, tries, policy, counters, deadline)) continue;
           if (c.error.kind === 'auth') options.onUnauthorized?.();
           throw givingUp(c, tries);
         }

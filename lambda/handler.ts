@@ -1,6 +1,7 @@
 // Lambda entry point for EventBridge Scheduler: one poll per configured track, keyed by the
 // scheduled time's 15-minute slot. The handler is thin; createHandler takes every client,
-// the clock and the config, so tests run it against the simulator and dynalite.
+// the clock and the config, so tests run it against the simulator and dynalite. Lambda's
+// context gives the time left, which becomes every poll's deadline.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../core/config.js';
 import { type PollRecord, slotOf, type Track } from '../core/domain.js';
@@ -9,6 +10,7 @@ import { ISO_TIME_EXAMPLE, parseIsoTime } from '../core/iso-time.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { fieldProblem } from '../core/star-row.js';
 import { createDynamoClient } from '../core/store/client.js';
+import { createDeadline, type InvocationContext } from './deadline.js';
 import { createGitHubClient, type GitHubClient } from './github-client.js';
 import { stdoutMetricSink } from './metrics.js';
 import { type PollSettings, type PollTrackDeps, pollTrack } from './poll-track.js';
@@ -69,25 +71,36 @@ export function eventSlot(event: ScheduledEvent | undefined, clock: () => Date):
   return ts;
 }
 
-/** One poll's dependencies: the collector's own, with the configured tables and the clock settled. */
-function pollDeps(deps: CollectorDeps, clock: () => Date): PollTrackDeps {
+/** One poll's dependencies: the collector's own, with the configured tables, the clock and the deadline settled. */
+function pollDeps(deps: CollectorDeps, clock: () => Date, deadline: PollTrackDeps['deadline']): PollTrackDeps {
   const { config, ...shared } = deps;
-  return { ...shared, clock, starsTable: config.starsTable, pollsTable: config.pollsTable };
+  return { ...shared, clock, deadline, starsTable: config.starsTable, pollsTable: config.pollsTable };
 }
 
+/**
+ * The handler. With Lambda's `context`, every poll shares one deadline: the invocation's end less
+ * `deadlineMarginMs`. A poll that reaches it (and a track it left no time for) is recorded failed
+ * with the reason, before Lambda's timeout could leave the slot without a word. Without one (the
+ * local CLI, most tests) polls run to the end.
+ */
 export function createHandler(deps: CollectorDeps | (() => Promise<CollectorDeps>)) {
-  return async (event: ScheduledEvent = {}): Promise<CollectResult> => {
+  return async (event: ScheduledEvent = {}, context?: InvocationContext): Promise<CollectResult> => {
     const d = typeof deps === 'function' ? await deps() : deps;
     const clock = d.clock ?? (() => new Date());
     const ts = eventSlot(event, clock);
+    const deadline = context ? createDeadline(() => context.getRemainingTimeInMillis(), d.deadlineMarginMs) : undefined;
     const polls: PollRecord[] = [];
     let retry = false;
-    // Tracks one after another: each has its own GitHub budget accounting, and a failing
-    // track must not stop the others from being recorded.
-    for (const track of d.config.tracks) {
-      const outcome = await pollTrack(pollDeps(d, clock), track, ts);
-      polls.push(outcome.record);
-      retry ||= outcome.retryable;
+    try {
+      // Tracks one after another: each has its own GitHub budget accounting, and a failing
+      // track must not stop the others from being recorded.
+      for (const track of d.config.tracks) {
+        const outcome = await pollTrack(pollDeps(d, clock, deadline), track, ts);
+        polls.push(outcome.record);
+        retry ||= outcome.retryable;
+      }
+    } finally {
+      deadline?.dispose();
     }
     const result = { ts, polls };
     if (retry) throw new PollIncompleteError(result);
@@ -142,6 +155,6 @@ export function lambdaHandler(options: LambdaOptions = {}): ReturnType<typeof cr
 
 const run = lambdaHandler();
 
-export async function handler(event: ScheduledEvent): Promise<CollectResult> {
-  return run(event);
+export async function handler(event: ScheduledEvent, context?: InvocationContext): Promise<CollectResult> {
+  return run(event, context);
 }

@@ -2,13 +2,15 @@
 // Nothing is written until the whole snapshot is in hand, so a GitHub failure leaves the
 // slot empty (and recorded as failed) rather than silently half-filled. While the rows go out
 // the slot is recorded as interrupted (slot-intent.ts), so a killed invocation leaves a trace
-// and its redelivery can remove what the killed attempt wrote and no longer belongs.
+// and its redelivery can remove what the killed attempt wrote and no longer belongs. A poll
+// that runs into the invocation's deadline stops there and records itself failed while it can.
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PollRecord, StarSample, Track } from '../core/domain.js';
 import type { Logger } from '../core/log.js';
 import { retry, type Sleep } from '../core/retry.js';
 import { isRetryableDynamoError } from '../core/store/client.js';
+import { type Deadline, deadlineText } from './deadline.js';
 import { type FetchTopResult, fetchTop } from './fetch-top.js';
 import { type CallCounters, type GitHubClient, GitHubError, newCounters } from './github-client.js';
 import { emitPollMetrics, type MetricSink } from './metrics.js';
@@ -27,6 +29,8 @@ export interface PollSettings {
   writeConcurrency?: number;
   /** Attempts per DynamoDB batch (default 15). */
   writeAttempts?: number;
+  /** Time kept back before the invocation's timeout for recording a poll that ran out of time (default 10 s). */
+  deadlineMarginMs?: number;
 }
 
 export interface PollTrackDeps extends PollSettings {
@@ -37,6 +41,8 @@ export interface PollTrackDeps extends PollSettings {
   logger: Logger;
   /** Wall clock for `startedAt`. */
   clock: () => Date;
+  /** The invocation's deadline, when it has one (on Lambda); the poll never works past it. */
+  deadline?: Deadline;
 }
 
 export interface PollOutcome {
@@ -51,6 +57,10 @@ export interface PollOutcome {
 /** One poll in progress: what every step reads, and what the records share. */
 interface Poll {
   deps: PollTrackDeps;
+  /** deps.github, bound to the deadline. */
+  github: GitHubClient;
+  /** Cancels the writes: the invocation killed, or its deadline passed. */
+  writeSignal: AbortSignal | undefined;
   track: Track;
   ts: number;
   started: number;
@@ -64,6 +74,8 @@ interface Snapshot {
   fetched: FetchTopResult;
   checked: ValidatedNodes;
   samples: StarSample[];
+  /** Nodes GitHub withheld (null, FORBIDDEN): in the ranking, but not readable. */
+  withheld: number;
 }
 
 /** Names whose rows may be in the slot; what a record keeps of them depends on how the poll ends. */
@@ -96,6 +108,8 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
   let outcome: PollOutcome;
   try {
     const snapshot = await fetchSnapshot(poll);
+    // Out of time with the snapshot in hand: better no row than rows the record cannot vouch for.
+    if (pastDeadline(poll)) throw deadlineFailure(poll, 'before writing rows');
     names = slotNames(snapshot.samples, earlier);
     outcome = await writeAndAssess(poll, snapshot, names);
   } catch (error) {
@@ -107,8 +121,11 @@ export async function pollTrack(deps: PollTrackDeps, track: Track, ts: number): 
 function beginPoll(deps: PollTrackDeps, track: Track, ts: number): Poll {
   const started = performance.now();
   const startedAt = deps.clock().toISOString();
+  const signals = [deps.signal, deps.deadline?.signal].filter((x) => x !== undefined);
   return {
     deps,
+    github: withDeadline(deps.github, deps.deadline),
+    writeSignal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
     track,
     ts,
     started,
@@ -118,22 +135,47 @@ function beginPoll(deps: PollTrackDeps, track: Track, ts: number): Poll {
   };
 }
 
+/** The client with every query bound to the deadline. */
+function withDeadline(github: GitHubClient, deadline: Deadline | undefined): GitHubClient {
+  if (!deadline) return github;
+  return {
+    get maxInFlight() {
+      return github.maxInFlight;
+    },
+    query: (document, variables, counters) => github.query(document, variables, counters, deadline),
+  };
+}
+
+function pastDeadline(poll: Poll): boolean {
+  return poll.deps.deadline !== undefined && poll.deps.deadline.left() <= 0;
+}
+
+function deadlineFailure(poll: Poll, when: string): GitHubError {
+  const margin = poll.deps.deadline?.marginMs ?? 0;
+  return new GitHubError('deadline', deadlineText(margin, `the invocation ran out of time ${when}`));
+}
+
 /** The top N from GitHub, validated (rejections logged), as the rows to write. */
 async function fetchSnapshot(poll: Poll): Promise<Snapshot> {
   const { deps, track, log } = poll;
-  const fetched = await fetchTop(deps.github, track.query, {
+  const fetched = await fetchTop(poll.github, track.query, {
     top: track.top,
     counters: poll.counters,
     logger: log,
     concurrency: deps.fetchConcurrency,
   });
-  const checked = validateNodes(fetched.nodes);
+  // A null node GitHub explained as FORBIDDEN is a repository it would not show us, not bad
+  // data: counted apart from the rejections, and it keeps its place in the top N.
+  const withheld = (poll.counters.withheld?.length ?? 0) > 0 ? fetched.nodes.filter((n) => n === null).length : 0;
+  const checked = validateNodes(withheld > 0 ? fetched.nodes.filter((n) => n !== null) : fetched.nodes);
   for (const r of checked.rejections.slice(0, 20))
     log.warn('rejected a repository from GitHub', { reason: r.reason, value: r.value });
   if (checked.rejections.length > 0)
     log.warn('rejections', { count: checked.rejections.length, byReason: countByReason(checked.rejections) });
-  const samples = selectTop(checked.repos, track.top).map((r) => ({ ...r, ts: poll.ts }));
-  return { fetched, checked, samples };
+  // Their places stay empty rather than be filled from below the cut: fetchTop keeps every node
+  // in the place GitHub gave it, and a withheld one is among the top N it returns.
+  const samples = selectTop(checked.repos, Math.max(0, track.top - withheld)).map((r) => ({ ...r, ts: poll.ts }));
+  return { fetched, checked, samples, withheld };
 }
 
 function slotNames(samples: readonly StarSample[], earlier: readonly string[]): SlotNames {
@@ -153,11 +195,25 @@ async function writeAndAssess(poll: Poll, snapshot: Snapshot, names: SlotNames):
     sleep: deps.sleep,
     random: deps.random,
     logger: log,
-    signal: deps.signal,
+    signal: poll.writeSignal,
   };
   const written = await writeSnapshot(deps.dynamo, snapshot.samples, writeOptions);
   const removed = await removeLeftover(poll, names.leftover, writeOptions);
-  return assess(poll, snapshot, { written, removed, leftover: names.leftover.length });
+  const landed = { written, removed, leftover: names.leftover.length };
+  // Writes the deadline cut short: failed for that reason (the rows that landed stay until a
+  // redelivery rewrites the slot; the record keeps their names).
+  if (isShort(snapshot, landed) && pastDeadline(poll))
+    return {
+      record: { ...failedRecord(poll, deadlineFailure(poll, 'while writing rows')), written: written.written },
+      retryable: true,
+    };
+  return assess(poll, snapshot, landed);
+}
+
+function isShort(snapshot: Snapshot, landed: Landed): boolean {
+  return (
+    landed.written.written < snapshot.samples.length || (landed.removed !== undefined && landed.removed.failed > 0)
+  );
 }
 
 /** While the rows go out the slot's record says interrupted, and keeps every name that may have rows. */
@@ -207,13 +263,15 @@ interface Landed {
 
 /** The record of a poll whose snapshot was fetched: ok, or partial with the reason. */
 function assess(poll: Poll, snapshot: Snapshot, landed: Landed): PollOutcome {
-  const { fetched, checked, samples } = snapshot;
+  const { fetched, checked, samples, withheld } = snapshot;
   const { written, removed } = landed;
-  const short = written.written < samples.length || (removed !== undefined && removed.failed > 0);
+  const short = isShort(snapshot, landed);
   const warnings = [...fetched.warnings];
-  // Every expected repository is either written or counted as rejected; anything else
-  // went missing between GitHub's count and its pages, and running the slot again may find it.
-  const missing = fetched.expected - samples.length - checked.rejections.length;
+  if (withheld > 0) warnings.push(withheldWarning(withheld, fetched.expected, poll.counters.withheld ?? []));
+  // Every expected repository is written, rejected or withheld; anything else went missing
+  // between GitHub's count and its pages, and running the slot again may find it. Withheld ones
+  // a retry would not see either (an allow list stays), so they alone do not make it retryable.
+  const missing = fetched.expected - samples.length - checked.rejections.length - withheld;
   if (missing > 0) warnings.push(`${missing} of ${fetched.expected} expected repositories were not returned by GitHub`);
   const error = incompleteReason(samples.length, landed, warnings);
   const record: PollRecord = {
@@ -232,6 +290,14 @@ function assess(poll: Poll, snapshot: Snapshot, landed: Landed): PollOutcome {
     ...(error !== undefined ? { error } : {}),
   };
   return { record, retryable: short || missing > 0 };
+}
+
+/** `7 of 1000 repositories withheld by GitHub (FORBIDDEN): <what GitHub said, each distinct text once>`. */
+function withheldWarning(count: number, expected: number, lines: readonly string[]): string {
+  // Lines are `path: message`; the path differs per node, the message per organisation.
+  const said = [...new Set(lines.map((l) => l.slice(l.indexOf(': ') + 2)))];
+  const more = said.length > 3 ? ` (+${said.length - 3} more)` : '';
+  return `${count} of ${expected} repositories withheld by GitHub (FORBIDDEN): ${said.slice(0, 3).join(' | ')}${more}`;
 }
 
 /** Why a fetched snapshot is not complete, the first that applies; undefined when it is. */
@@ -255,13 +321,15 @@ function failedRecord(poll: Poll, error: unknown): PollRecord {
     requests: poll.counters.requests,
     durationMs: 0,
     retries: poll.counters.retries,
-    error: failureMessage(error),
+    error: failureMessage(poll, error),
   };
 }
 
-function failureMessage(error: unknown): string {
+function failureMessage(poll: Poll, error: unknown): string {
   if (error instanceof GitHubError) return error.message;
-  return `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+  const text = `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+  // Whatever failed once the deadline passed (a write cancelled by it, most likely) failed because of it.
+  return pastDeadline(poll) ? deadlineFailure(poll, `(${text})`).message : text;
 }
 
 /** Stores the outcome's record (unless the invocation was aborted), logs it and emits its metrics. */

@@ -48,9 +48,31 @@ export const COUNT_REPOSITORIES = /* GraphQL */ `
   }
 `;
 
+/**
+ * GitHub's counts on both sides of a snapshot's cut-off (`stars:>S` and `stars:>=S`), in one
+ * request: a search that timed out leaves repositories out without saying so, and these counts
+ * are how the collector notices. No node is read, so nothing else is asked of the answer.
+ */
+export const COUNT_CUTOFF = /* GraphQL */ `
+  query CountCutoff($above: String!, $atLeast: String!) {
+    above: search(query: $above, type: REPOSITORY, first: 1) {
+      repositoryCount
+    }
+    atLeast: search(query: $atLeast, type: REPOSITORY, first: 1) {
+      repositoryCount
+    }
+    rateLimit {
+      cost
+      remaining
+      resetAt
+    }
+  }
+`;
+
 export const ALL_QUERIES: Readonly<Record<string, string>> = {
   SEARCH_REPOSITORIES,
   COUNT_REPOSITORIES,
+  COUNT_CUTOFF,
 };
 
 export interface RateLimitInfo {
@@ -77,5 +99,11 @@ export interface SearchPage {
 
 export interface CountPage {
   search: { repositoryCount: number; nodes: (RawRepositoryNode | null)[] | null };
+  rateLimit: RateLimitInfo | null;
+}
+
+export interface CutoffPage {
+  above: { repositoryCount: number } | null;
+  atLeast: { repositoryCount: number } | null;
   rateLimit: RateLimitInfo | null;
 }

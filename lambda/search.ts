@@ -1,4 +1,5 @@
-// Paginates one search query, 100 per page, up to GitHub's 1,000-result cap.
+// Paginates one search query, 100 per page, up to GitHub's 1,000-result cap. A node GitHub
+// withholds (null, FORBIDDEN) keeps its place, so a page with one is still a full page.
 import type { CallCounters, GitHubClient } from './github-client.js';
 import { GitHubError } from './github-client.js';
 import {
@@ -72,7 +73,11 @@ export async function searchAll(
   return { nodes, repositoryCount, pages, reachable: Math.min(limit, repositoryCount) };
 }
 
-/** How many repositories match `query`, and the stars of the first result (the maximum under sort:stars). */
+/**
+ * How many repositories match `query`, and the stars of the first result (the maximum under
+ * sort:stars). A first result GitHub withholds (null, FORBIDDEN) is replaced by the first it shows
+ * on a page of ten: a little below the maximum, which the open top star range still covers.
+ */
 export async function countMatches(
   client: GitHubClient,
   query: string,
@@ -82,6 +87,19 @@ export async function countMatches(
   if (!data?.search || typeof data.search.repositoryCount !== 'number') {
     throw new GitHubError('unavailable', `GitHub returned no count for ${JSON.stringify(query)}`);
   }
-  const stars = data.search.nodes?.[0]?.stargazerCount;
+  const first = data.search.nodes?.[0];
+  const stars =
+    first === null && data.search.repositoryCount > 1
+      ? await firstVisibleStars(client, query, counters)
+      : first?.stargazerCount;
   return { count: data.search.repositoryCount, firstStars: typeof stars === 'number' ? stars : undefined };
+}
+
+async function firstVisibleStars(client: GitHubClient, query: string, counters?: CallCounters): Promise<unknown> {
+  const data = await client.query<SearchPage>(
+    SEARCH_REPOSITORIES,
+    { searchQuery: query, first: 10, after: null },
+    counters,
+  );
+  return data?.search?.nodes?.find((n) => typeof n?.stargazerCount === 'number')?.stargazerCount;
 }

@@ -1,5 +1,6 @@
 // GitHub's answers are input like any other: a node that is not a plausible repository
-// (bad name, impossible star count, no id) is rejected and counted, never written.
+// (bad name, impossible star count, no id) is rejected and counted, never written. It still
+// holds a place in GitHub's ranking, so the top N is cut where GitHub ranked it (HeldNodes).
 import type { StarSample } from '../core/domain.js';
 import { isRepoName } from '../core/repo-name.js';
 import { fieldProblem } from '../core/star-row.js';
@@ -95,4 +96,139 @@ export function countByReason(rejections: readonly Rejection[]): Partial<Record<
   const out: Partial<Record<RejectReason, number>> = {};
   for (const r of rejections) out[r.reason] = (out[r.reason] ?? 0) + 1;
   return out;
+}
+
+/**
+ * Where a node ranks under sort:stars. A node with a plausible count and id ranks by them
+ * (`sure`). One without (a garbled count, a null, no id) ranks where GitHub put it: just after
+ * the node before it in the same answer (just before the next one, at the start of an answer).
+ */
+export interface RankKey {
+  stars: number;
+  id: number;
+  /** Order among nodes placed after (negative: before) the same neighbour. */
+  sub: number;
+  sure: boolean;
+}
+
+/** An answer with no usable count at all gives nothing to go by: ranked first, so it counts within the top N. */
+export const UNPLACED: RankKey = { stars: Number.POSITIVE_INFINITY, id: 0, sub: 0, sure: false };
+
+function ownKey(node: RawRepositoryNode | null | undefined): RankKey | undefined {
+  const stars = node?.stargazerCount;
+  const id = node?.databaseId;
+  if (typeof stars !== 'number' || fieldProblem('stars', stars) !== undefined || stars > MAX_PLAUSIBLE_STARS)
+    return undefined;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return undefined;
+  return { stars, id, sub: 0, sure: true };
+}
+
+/** Rank keys for one answer's nodes, given in GitHub's order. */
+export function rankAnswer(nodes: readonly (RawRepositoryNode | null | undefined)[]): RankKey[] {
+  const keys = nodes.map(ownKey);
+  for (let i = 1; i < keys.length; i += 1) {
+    const prev = keys[i - 1];
+    if (!keys[i] && prev) keys[i] = { ...prev, sub: prev.sub + 1, sure: false };
+  }
+  for (let i = keys.length - 2; i >= 0; i -= 1) {
+    const next = keys[i + 1];
+    if (!keys[i] && next) keys[i] = { ...next, sub: next.sub - 1, sure: false };
+  }
+  return keys.map((k) => k ?? UNPLACED);
+}
+
+/** Stars descending, then databaseId ascending, then the order of placed nodes. */
+export function compareKeys(a: RankKey, b: RankKey): number {
+  if (a.stars !== b.stars) return b.stars > a.stars ? 1 : -1;
+  return a.id - b.id || a.sub - b.sub;
+}
+
+export interface HeldNode {
+  node: RawRepositoryNode | null;
+  key: RankKey;
+}
+
+/** A node without a usable id, and the sure neighbours its answer placed it between. */
+interface Unnamed extends HeldNode {
+  gap: string;
+  after?: RankKey;
+  before?: RankKey;
+}
+
+function isValid(node: RawRepositoryNode | null): boolean {
+  return validateNodes([node]).repos.length === 1;
+}
+
+function usableId(node: RawRepositoryNode | null): number | undefined {
+  const id = node?.databaseId;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * Every node GitHub returned during one fetch, merged by databaseId: a copy that passes
+ * validation beats a garbled one, then the higher count wins (so the result does not depend on
+ * which answer came first). Nodes without an id are kept from the first answer of each query (a
+ * later answer would hold them again), unless another answer showed a repository in their place.
+ */
+export class HeldNodes {
+  private readonly byId = new Map<number, HeldNode>();
+  private readonly unnamed: Unnamed[] = [];
+  private readonly answered = new Set<string>();
+
+  /** One answer of `query`, its nodes in GitHub's order. */
+  add(query: string, nodes: readonly (RawRepositoryNode | null)[]): void {
+    const keys = rankAnswer(nodes);
+    const first = !this.answered.has(query);
+    this.answered.add(query);
+    nodes.forEach((node, i) => {
+      const id = usableId(node);
+      const key = keys[i]!;
+      if (id !== undefined) this.keep(id, { node, key });
+      else if (first) this.unnamed.push({ node, key, ...sureNeighbours(keys, i) });
+    });
+  }
+
+  private keep(id: number, held: HeldNode): void {
+    const seen = this.byId.get(id);
+    if (!seen || better(held, seen)) this.byId.set(id, held);
+  }
+
+  /** Everything held, in GitHub's ranking. */
+  ranked(): HeldNode[] {
+    const named = [...this.byId.values()];
+    const sure = named.filter((h) => h.key.sure).map((h) => h.key);
+    return [...named, ...this.placedUnnamed(sure)].sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  /** The unnamed nodes, less those whose place another answer filled with a repository. */
+  private placedUnnamed(sure: readonly RankKey[]): Unnamed[] {
+    const shown = new Map<string, number>();
+    const out: Unnamed[] = [];
+    for (const u of this.unnamed) {
+      const { after, before } = u;
+      if (after && before && !shown.has(u.gap))
+        shown.set(u.gap, sure.filter((k) => compareKeys(after, k) < 0 && compareKeys(k, before) < 0).length);
+      const filled = shown.get(u.gap) ?? 0;
+      if (filled > 0) shown.set(u.gap, filled - 1);
+      else out.push(u);
+    }
+    return out;
+  }
+}
+
+/** Valid beats garbled; then a count GitHub gave beats a place; then the higher count. */
+function better(a: HeldNode, b: HeldNode): boolean {
+  const [validA, validB] = [isValid(a.node), isValid(b.node)];
+  if (validA !== validB) return validA;
+  if (a.key.sure !== b.key.sure) return a.key.sure;
+  return a.key.sure && compareKeys(a.key, b.key) < 0;
+}
+
+function sureNeighbours(keys: readonly RankKey[], i: number): Pick<Unnamed, 'gap' | 'after' | 'before'> {
+  let after: RankKey | undefined;
+  let before: RankKey | undefined;
+  for (let j = i - 1; j >= 0 && !after; j -= 1) if (keys[j]!.sure) after = keys[j];
+  for (let j = i + 1; j < keys.length && !before; j += 1) if (keys[j]!.sure) before = keys[j];
+  const gap = `${after?.stars}:${after?.id}|${before?.stars}:${before?.id}`;
+  return { gap, after, before };
 }

@@ -1,5 +1,6 @@
 // The answers the simulator sends, byte for byte as GitHub sends them: error bodies, the
-// secondary-limit message, the echo answers of a careless proxy, and GitHub-style request ids.
+// secondary-limit and IP-allow-list messages, the echo answers of a careless proxy, and
+// GitHub-style request ids.
 import type { GraphQLError } from 'graphql';
 import { GitHubGraphQLError } from './search.js';
 import type { EchoTokenMode } from './types.js';
@@ -81,6 +82,14 @@ export function echoAnswer(mode: EchoTokenMode, authorization: string): Answer {
     case 'graphqlError':
       return ok({ data: null, errors: [{ type: 'FORBIDDEN', message: `Resource not accessible with ${echo}` }] });
   }
+}
+
+/**
+ * What GitHub says of a node an organisation's IP allow list keeps from the caller (type
+ * `FORBIDDEN`); the node itself is null in `data`, the rest of the answer intact.
+ */
+export function ipAllowListMessage(owner: string): string {
+  return `Although you appear to have the correct authorization credentials, the \`${owner}\` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.`;
 }
 
 /** A GraphQL error as GitHub lists it: its JSON form, with GitHub's `type` where the error has one. */

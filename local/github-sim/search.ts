@@ -100,7 +100,7 @@ export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: 
   const after = args.after == null ? 0 : decodeCursor(args.after);
   const before = args.before == null ? undefined : decodeCursor(args.before);
 
-  const matches = args.type === 'REPOSITORY' ? orderedMatches(args.query, ctx) : [];
+  const matches = args.type === 'REPOSITORY' ? timedOut(orderedMatches(args.query, ctx), ctx, fieldIndex) : [];
   const reachable = Math.min(matches.length, SEARCH_CAP);
   const windowStart = Math.min(after, reachable);
   const windowEnd = Math.max(windowStart, Math.min(before === undefined ? reachable : before - 1, reachable));
@@ -111,28 +111,17 @@ export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: 
 
   let positions: number[] = [];
   for (let i = from; i < to; i++) positions.push(i);
-  const draw = (salt: number, i: number) => unit(ctx.seed, salt, ctx.requestNo, fieldIndex, i);
   const hostile = ctx.hostile;
   // A page that ends early keeps the honest pageInfo, so a careless client skips rows silently.
-  if ((hostile.truncatePageShare ?? 0) > 0 && positions.length >= 2 && draw(0x7a11, -1) < hostile.truncatePageShare!) {
+  if (
+    (hostile.truncatePageShare ?? 0) > 0 &&
+    positions.length >= 2 &&
+    unit(ctx.seed, 0x7a11, ctx.requestNo, fieldIndex, -1) < hostile.truncatePageShare!
+  ) {
     positions = positions.slice(0, Math.floor(positions.length / 2));
+    ctx.world.served.counts.truncatedPages += 1;
   }
-  const nodes = positions.map((p, i) => {
-    let entry = matches[p]!;
-    if (i > 0 && (hostile.duplicateNodeShare ?? 0) > 0 && draw(0xd0b1, i) < hostile.duplicateNodeShare!) {
-      entry = matches[positions[i - 1]!]!;
-    }
-    const node = new RepositoryNode(entry.repo, entry.name, entry.stars, ctx);
-    if ((hostile.badNameShare ?? 0) > 0 && draw(0xbad1, i) < hostile.badNameShare!) {
-      node.nameWithOwner = HOSTILE_NAMES[hash32(ctx.seed, ctx.requestNo, i) % HOSTILE_NAMES.length]!;
-    }
-    if ((hostile.badStarsShare ?? 0) > 0 && draw(0xbad5, i) < hostile.badStarsShare!) {
-      const h = hash32(ctx.seed, ctx.requestNo, i, 5);
-      // GraphQL Int is 32-bit: "absurd" stays representable so it reaches the client.
-      node.stargazerCount = h % 2 === 0 ? -(1 + (h % 5000)) : 1_000_000_001 + (h % 1_000_000_000);
-    }
-    return node;
-  });
+  const nodes = servedNodes(positions, matches, ctx, { fieldIndex, pageSize: first ?? last ?? 0 });
 
   return {
     repositoryCount: args.type === 'REPOSITORY' ? matches.length : 0,
@@ -150,6 +139,60 @@ export function resolveSearch(args: SearchArgs, ctx: SearchContext, fieldIndex: 
       endCursor: to > from ? encodeCursor(to) : null,
     },
   };
+}
+
+/**
+ * A search that timed out at GitHub answers what it had found so far: some matches are missing
+ * and the rest move up, so pages stay full and `repositoryCount` is lower. Public reports: top
+ * repositories missing at random from a `language:python sort:stars` search.
+ */
+function timedOut(matches: SnapshotEntry[], ctx: SearchContext, fieldIndex: number): SnapshotEntry[] {
+  const share = ctx.hostile.incompleteShare ?? 0;
+  if (share <= 0 || unit(ctx.seed, 0x1c0e, ctx.requestNo, fieldIndex) >= share) return matches;
+  const miss = ctx.hostile.incompleteMissShare ?? 0.02;
+  const found = matches.filter((e) => unit(ctx.seed, 0x1c0f, ctx.requestNo, fieldIndex, e.repo.databaseId) >= miss);
+  const counts = ctx.world.served.counts;
+  counts.incompleteAnswers += 1;
+  counts.omitted += matches.length - found.length;
+  return found;
+}
+
+/** The page's nodes, with the hostile options' corruptions drawn and entered in the world's ledger. */
+function servedNodes(
+  positions: readonly number[],
+  matches: readonly SnapshotEntry[],
+  ctx: SearchContext,
+  page: { fieldIndex: number; pageSize: number },
+): RepositoryNode[] {
+  const hostile = ctx.hostile;
+  const draw = (salt: number, i: number) => unit(ctx.seed, salt, ctx.requestNo, page.fieldIndex, i);
+  const ledger = ctx.world.served;
+  const recording = (hostile.badNameShare ?? 0) > 0 || (hostile.badStarsShare ?? 0) > 0;
+  return positions.map((p, i) => {
+    let entry = matches[p]!;
+    if (i > 0 && (hostile.duplicateNodeShare ?? 0) > 0 && draw(0xd0b1, i) < hostile.duplicateNodeShare!) {
+      entry = matches[positions[i - 1]!]!;
+      ledger.counts.duplicated += 1;
+    }
+    const node = new RepositoryNode(entry.repo, entry.name, entry.stars, ctx);
+    const badName = (hostile.badNameShare ?? 0) > 0 && draw(0xbad1, i) < hostile.badNameShare!;
+    const badStars = (hostile.badStarsShare ?? 0) > 0 && draw(0xbad5, i) < hostile.badStarsShare!;
+    if (badName) {
+      node.nameWithOwner = HOSTILE_NAMES[hash32(ctx.seed, ctx.requestNo, i) % HOSTILE_NAMES.length]!;
+      ledger.counts.badName += 1;
+    }
+    if (badStars) {
+      const h = hash32(ctx.seed, ctx.requestNo, i, 5);
+      // GraphQL Int is 32-bit: "absurd" stays representable so it reaches the client.
+      node.stargazerCount = h % 2 === 0 ? -(1 + (h % 5000)) : 1_000_000_001 + (h % 1_000_000_000);
+      ledger.counts.badStars += 1;
+    }
+    if (recording) {
+      const how = badName ? 'bad-name' : badStars ? 'bad-stars' : 'clean';
+      ledger.record(ctx.requestNo, page.pageSize, node.databaseId, how);
+    }
+    return node;
+  });
 }
 
 /** Matches in the order the query asks for: stars, or "best match" (a deterministic shuffle). */

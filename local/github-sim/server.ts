@@ -11,6 +11,7 @@ import {
   BAD_JSON,
   echoAnswer,
   formatError,
+  ipAllowListMessage,
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
   ok,
@@ -23,7 +24,7 @@ import {
 import { unit } from './random.js';
 import { MinuteWindow, PrimaryBudget } from './rate-limits.js';
 import { githubSchema, prepareDocument, type QueryCost, queryCost } from './schema.js';
-import { resolveSearch, type SearchArgs, type SearchContext } from './search.js';
+import { GitHubGraphQLError, RepositoryNode, resolveSearch, type SearchArgs, type SearchContext } from './search.js';
 import type { FaultOptions, GitHubSimulator, HostileOptions, SimStats, SimulatorOptions } from './types.js';
 import { SimulatedWorld, toMs } from './world.js';
 
@@ -342,7 +343,7 @@ class SimulatorServer {
     };
     let fieldIndex = 0;
     const rootValue = {
-      search: (args: SearchArgs) => resolveSearch(args, ctx, fieldIndex++),
+      search: (args: SearchArgs) => this.withhold(resolveSearch(args, ctx, fieldIndex++), requestNo),
       rateLimit: () => this.rateLimitField(request.cost),
     };
     const result = execute({
@@ -356,6 +357,32 @@ class SimulatorServer {
     return ok(
       result.errors ? { data: result.data ?? null, errors: result.errors.map(formatError) } : { data: result.data },
     );
+  }
+
+  /**
+   * Repositories an organisation's IP allow list keeps from this caller (faults.forbidden*). GitHub
+   * answers the rest of the search: the node is null and `errors` has a FORBIDDEN entry with its
+   * path. An Error in the list is what graphql-js turns into exactly that.
+   */
+  private withhold(result: Record<string, unknown>, requestNo: number): Record<string, unknown> {
+    const { seed } = this.options;
+    const f = this.faults;
+    const owners = new Set((f.forbiddenOwners ?? []).map((o) => o.toLowerCase()));
+    const share = f.forbiddenRepoShare ?? 0;
+    if (owners.size === 0 && share <= 0) return result;
+    if (unit(seed, 0xf0bd, requestNo) >= (f.forbiddenRequestShare ?? 1)) return result;
+    const hide = (node: unknown): unknown => {
+      if (!(node instanceof RepositoryNode)) return node;
+      const owner = node.nameWithOwner.split('/')[0] ?? '';
+      const hidden = owners.has(owner.toLowerCase()) || unit(seed, 0xf0be, node.databaseId) < share;
+      return hidden ? new GitHubGraphQLError('FORBIDDEN', ipAllowListMessage(owner)) : node;
+    };
+    const edges = result.edges as { node: unknown }[];
+    return {
+      ...result,
+      nodes: (result.nodes as unknown[]).map(hide),
+      edges: edges.map((edge) => ({ ...edge, node: hide(edge.node) })),
+    };
   }
 
   /** The rateLimit field: the budget after this query was charged. */

@@ -17,6 +17,16 @@ export interface FaultOptions {
   echoToken?: EchoTokenMode;
   /** Share of requests (0..1) answered with the echo; default 1 when echoToken is set. */
   echoTokenShare?: number;
+  /**
+   * Organisations (owner logins) whose IP allow list the caller's address is not on: GitHub still
+   * answers the search, but each of their repositories is a null node with a `FORBIDDEN` error in
+   * `errors` whose `path` points at it (`["search", "nodes", i]`), beside the good `data`.
+   */
+  forbiddenOwners?: string[];
+  /** Share of repositories (0..1) withheld the same way, drawn per databaseId: the same ones every time. */
+  forbiddenRepoShare?: number;
+  /** Share of requests (0..1) on which those repositories are withheld; default 1 (every request). */
+  forbiddenRequestShare?: number;
 }
 
 /**
@@ -38,6 +48,15 @@ export interface HostileOptions {
   duplicateNodeShare?: number;
   /** Share of pages that end early: fewer nodes than asked while pageInfo says there is more. */
   truncatePageShare?: number;
+  /**
+   * Share of search answers (0..1) that timed out on GitHub's side and return what was found so
+   * far: some matches are missing, later ones move up so the page is still full, and
+   * `repositoryCount` counts only what was found. GraphQL has no `incomplete_results` flag (REST
+   * has), so nothing in the answer says so. Drawn per request and search field.
+   */
+  incompleteShare?: number;
+  /** Share of the matches (0..1) such an answer misses, drawn per request and repository; default 0.02. */
+  incompleteMissShare?: number;
 }
 
 export interface SimulatorOptions {
@@ -91,6 +110,43 @@ export interface SimWorld {
   top(query: string, at: Date | number, n: number): SimRepoSnapshot[];
   /** The rename(s) the world contains: databaseId, old name, new name, time. */
   renames: SimRename[];
+  /** What search served under hostile options, from the injector's side: to judge a collector by. */
+  served: ServedLedger;
+}
+
+/** How search served one node: as it is, or with a field corrupted by a hostile option. */
+export type ServedHow = 'clean' | 'bad-name' | 'bad-stars';
+
+export interface ServedNode {
+  /** The request's number at the simulator (every request counts, answered or not). */
+  requestNo: number;
+  /** Nodes the page asked for (`first`/`last`): count probes ask for 1 and read no id. */
+  pageSize: number;
+  databaseId: number;
+  how: ServedHow;
+}
+
+/** Hostile and incomplete answers, counted where they are made. */
+export interface ServedCounts {
+  badName: number;
+  badStars: number;
+  /** Nodes replaced by a copy of the node before them (duplicateNodeShare). */
+  duplicated: number;
+  truncatedPages: number;
+  /** Search answers that timed out (incompleteShare), and the matches they left out. */
+  incompleteAnswers: number;
+  omitted: number;
+}
+
+export interface ServedLedger {
+  /** Every node search served while badNameShare or badStarsShare was on, in order (none otherwise). */
+  readonly nodes: readonly ServedNode[];
+  readonly counts: Readonly<ServedCounts>;
+  /**
+   * databaseIds served corrupted, and never clean, in nodes[from..] among pages that asked for at
+   * least minPageSize nodes (default 2: not count probes): what a collector had to reject.
+   */
+  corruptedOnly(from?: number, minPageSize?: number): Set<number>;
 }
 
 export interface SimStats {

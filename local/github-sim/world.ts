@@ -15,7 +15,16 @@ import {
 } from './names.js';
 import { type ParsedQuery, parseSearchQuery, starBounds } from './query.js';
 import { hash32, hashString, Rng } from './random.js';
-import type { SimRename, SimRepoSnapshot, SimulatorOptions, SimWorld } from './types.js';
+import type {
+  ServedCounts,
+  ServedHow,
+  ServedLedger,
+  ServedNode,
+  SimRename,
+  SimRepoSnapshot,
+  SimulatorOptions,
+  SimWorld,
+} from './types.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -77,6 +86,7 @@ export class SimulatedWorld implements SimWorld {
   readonly languages: string[];
   readonly repos: SimRepo[] = [];
   readonly renames: SimRename[] = [];
+  readonly served = new SearchLedger();
   private readonly byId = new Map<number, SimRepo>();
   private readonly byLanguage = new Map<string, SimRepo[]>();
   private readonly cache = new Map<string, SnapshotEntry[]>();
@@ -184,6 +194,39 @@ export class SimulatedWorld implements SimWorld {
 
   displayLanguage(language: string): string {
     return LANGUAGE_DISPLAY[language] ?? language.charAt(0).toUpperCase() + language.slice(1);
+  }
+}
+
+/**
+ * The injector's own account of what search served: which nodes it corrupted and which it served
+ * clean, and how many answers it cut. A test judges the collector's rejections against this, not
+ * against the collector's own count.
+ */
+export class SearchLedger implements ServedLedger {
+  readonly nodes: ServedNode[] = [];
+  readonly counts: ServedCounts = {
+    badName: 0,
+    badStars: 0,
+    duplicated: 0,
+    truncatedPages: 0,
+    incompleteAnswers: 0,
+    omitted: 0,
+  };
+
+  /** One served node; `how` says which hostile option, if any, garbled it (the name when both did). */
+  record(requestNo: number, pageSize: number, databaseId: number, how: ServedHow): void {
+    this.nodes.push({ requestNo, pageSize, databaseId, how });
+  }
+
+  corruptedOnly(from = 0, minPageSize = 2): Set<number> {
+    const corrupted = new Set<number>();
+    const clean = new Set<number>();
+    for (const n of this.nodes.slice(from)) {
+      if (n.pageSize < minPageSize) continue;
+      (n.how === 'clean' ? clean : corrupted).add(n.databaseId);
+    }
+    for (const id of clean) corrupted.delete(id);
+    return corrupted;
   }
 }
 

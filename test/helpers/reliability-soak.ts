@@ -2,7 +2,9 @@
 // faults and dynalite behind the DynamoDB fault proxy (real HTTP both ways). Some invocations
 // are killed after a partial write; every failed one is delivered again, as Lambda's async
 // retry and the scheduler's retry policy would. Shared by test/reliability-soak.test.ts (small)
-// and bench/reliability.bench.ts (large): it returns figures, the callers judge them.
+// and bench/reliability.bench.ts (large): it returns figures, the callers judge them. What is
+// stored is judged against the simulator's ground truth (`world.top`) and, under hostile data,
+// against the simulator's own ledger of the nodes it corrupted: never the collector's own counts.
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { slotOf } from '../../core/domain.js';
 import { createLogger } from '../../core/log.js';
@@ -40,6 +42,11 @@ export interface SoakOptions {
   maxDeliveries?: number;
   /** Simulated seconds between a failed delivery and its redelivery (GitHub's clock moves on). */
   redeliveryDelaySeconds?: number;
+  /**
+   * Bad data and searches that time out. With bad names or counts, keep answers faster than
+   * timeoutMs: the ledger counts what the simulator served, and an answer the client gave up on
+   * was served but never seen.
+   */
   hostile?: HostileOptions;
   /** Called after each slot (progress in the bench). */
   onSlot?: (done: number, total: number) => void;
@@ -51,14 +58,20 @@ export interface SoakFigures {
   deliveries: number;
   redeliveries: number;
   killed: number;
+  /** Rows of each slot's true top N (world.top at the time of its last delivery). */
   rowsExpected: number;
   rowsStored: number;
+  /** True top-N repositories not stored with their true count, other than those the simulator corrupted. */
   rowsLost: number;
   /** Rows in a slot for a repository outside that slot's true top N, or a (repo, ts) seen twice. */
   duplicates: number;
   /** Stored rows that are not a valid (owner/name, plausible stars) row. */
   invalidRows: number;
-  /** Slots whose row count is not exactly the top N (hostile runs: N minus rejected). */
+  /**
+   * Completed slots whose stored set is not exactly the true top N minus the repositories the
+   * simulator corrupted (and never served clean) in the delivery that completed it, or whose
+   * poll record's `rejected` is not that number.
+   */
   slotsWrongCount: number;
   /** Slots that never completed and whose poll record does not say so (must be 0). */
   silentGaps: number;
@@ -66,8 +79,10 @@ export interface SoakFigures {
   pollsFinal: Record<string, number>;
   /** Poll records written as partial or failed along the way (a retry may later overwrite them), by reason. */
   pollsNotOk: Record<string, number>;
-  /** Repositories rejected, summed over the final poll records. */
+  /** Repositories rejected, summed over the final poll records (the collector's own count). */
   rejectedRecorded: number;
+  /** True top-N repositories the simulator's ledger says it corrupted and never served clean, summed over the slots. */
+  rejectedByInjector: number;
   /** Rows of an interrupted attempt removed by its redelivery (renamed or out of the top N meanwhile). */
   staleRemoved: number;
   faults: {
@@ -78,6 +93,9 @@ export interface SoakFigures {
     dynamo500: number;
     dynamoUnprocessedItems: number;
     kills: number;
+    /** From the simulator's ledger: nodes served with a bad name or count, and search answers that timed out. */
+    hostileNodes: number;
+    searchesTimedOut: number;
   };
   githubRequests: number;
   seconds: number;
@@ -172,6 +190,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     pollsFinal: {},
     pollsNotOk: {},
     rejectedRecorded: 0,
+    rejectedByInjector: 0,
     staleRemoved: 0,
     faults: {
       github502: 0,
@@ -181,12 +200,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       dynamo500: 0,
       dynamoUnprocessedItems: 0,
       kills: 0,
+      hostileNodes: 0,
+      searchesTimedOut: 0,
     },
     githubRequests: 0,
     seconds: 0,
   };
-  const truth = new Map<number, Map<string, number>>();
+  // Per slot: its true top N by name (stars, databaseId), and the ids the simulator corrupted and
+  // never served clean in that slot's last delivery.
+  const truth = new Map<number, Map<string, { stars: number; id: number }>>();
+  const corrupted = new Map<number, Set<number>>();
   const complete = new Set<number>();
+  const truthAt = (now: number) =>
+    new Map(
+      sim.world.top(query, now, top).map((r) => [r.nameWithOwner, { stars: r.stargazerCount, id: r.databaseId }]),
+    );
   const batchesPerPoll = Math.ceil(top / 25);
 
   try {
@@ -208,6 +236,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         const kill = new AbortController();
         const killed = batchesPerPoll > 1 && random() < (options.killShare ?? 0);
         const dynamo = killed ? killingClient(faulty, kill, 1 + Math.floor(random() * (batchesPerPoll - 1))) : faulty;
+        const mark = sim.world.served.nodes.length;
         const handler = createHandler({
           github,
           dynamo,
@@ -223,7 +252,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         });
         try {
           await handler({ time: new Date(scheduled).toISOString() });
-          truth.set(ts, new Map(sim.world.top(query, now, top).map((r) => [r.nameWithOwner, r.stargazerCount])));
+          truth.set(ts, truthAt(now));
+          corrupted.set(ts, sim.world.served.corruptedOnly(mark));
           complete.add(ts);
           break;
         } catch (error) {
@@ -241,7 +271,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
             figures.pollsNotOk[key] = (figures.pollsNotOk[key] ?? 0) + 1;
           }
           // The truth of a slot that never completes is its last attempt's.
-          truth.set(ts, new Map(sim.world.top(query, now, top).map((r) => [r.nameWithOwner, r.stargazerCount])));
+          truth.set(ts, truthAt(now));
+          corrupted.set(ts, sim.world.served.corruptedOnly(mark));
         }
       }
       options.onSlot?.(i + 1, options.slots);
@@ -270,18 +301,35 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     for (const [ts, expected] of truth) {
       figures.rowsExpected += expected.size;
       const stored = bySlot.get(ts) ?? new Map<string, number>();
-      for (const [repo, stars] of expected) if (stored.get(repo) !== stars) figures.rowsLost += 1;
-      for (const repo of stored.keys()) if (!expected.has(repo)) figures.duplicates += 1;
+      const hostile = corrupted.get(ts) ?? new Set<number>();
+      // The simulator's ledger, not the collector, says which of the true top N could not be stored.
+      let unstorable = 0;
+      let wrong = 0;
+      for (const [repo, { stars, id }] of expected) {
+        if (hostile.has(id)) {
+          unstorable += 1;
+          if (stored.has(repo)) wrong += 1;
+        } else if (stored.get(repo) !== stars) {
+          figures.rowsLost += 1;
+          wrong += 1;
+        }
+      }
+      for (const repo of stored.keys()) {
+        if (expected.has(repo)) continue;
+        figures.duplicates += 1;
+        wrong += 1;
+      }
       const poll = await getPoll(direct, tables.pollsTable, query, ts);
       const status = String(poll?.status ?? 'none');
       figures.pollsFinal[status] = (figures.pollsFinal[status] ?? 0) + 1;
       const rejected = Number(poll?.rejected ?? 0);
       figures.rejectedRecorded += rejected;
+      figures.rejectedByInjector += unstorable;
       figures.staleRemoved += Number(poll?.staleRemoved ?? 0);
       if (complete.has(ts)) {
         figures.slotsComplete += 1;
-        // Every one of the top N is stored or recorded as rejected.
-        if (stored.size + rejected !== expected.size) figures.slotsWrongCount += 1;
+        // Exactly the true top N less what the simulator corrupted, and the record says how many.
+        if (wrong > 0 || rejected !== unstorable) figures.slotsWrongCount += 1;
       } else if (status === 'ok' || status === 'none') {
         // An incomplete slot must say so in the polls table (a killed delivery leaves its interrupted record).
         figures.silentGaps += 1;
@@ -296,6 +344,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       dynamo500: proxy.stats.errors500,
       dynamoUnprocessedItems: proxy.stats.unprocessedReturned,
       kills: figures.killed,
+      hostileNodes: sim.world.served.counts.badName + sim.world.served.counts.badStars,
+      searchesTimedOut: sim.world.served.counts.incompleteAnswers,
     };
     figures.githubRequests = sim.stats.requests;
   } finally {
