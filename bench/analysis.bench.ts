@@ -12,6 +12,7 @@ import { ensureSummaries, invalidateSummaries } from '../analysis/queries/summar
 import { connectPostgres, type Database } from '../core/database.js';
 import { knob } from './knob.js';
 import type { BenchResult } from './run.js';
+import { type ServerInfo, serverInfo, settingsOf } from './server-info.js';
 import { createServerSchema } from './server-schema.js';
 import { median, timed, timedRuns } from './stats.js';
 
@@ -38,6 +39,7 @@ cross join lateral generate_series(0, $2::int - 1 + case when r < $3::int then 1
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 
 interface TableFigures {
+  server: ServerInfo;
   rows: number;
   loadSeconds: number;
   indexSeconds: number;
@@ -58,7 +60,8 @@ async function buildTable(db: Database): Promise<TableFigures> {
     await db.exec('vacuum analyze github_stars');
   });
   const [count] = await db.query<{ n: number }>('select count(*)::bigint as n from github_stars');
-  return { rows: Number(count?.n), loadSeconds: load.ms / 1000, indexSeconds: index.ms / 1000 };
+  const server = await serverInfo((sql) => db.query(sql));
+  return { server, rows: Number(count?.n), loadSeconds: load.ms / 1000, indexSeconds: index.ms / 1000 };
 }
 
 interface ReferenceTiming {
@@ -157,7 +160,7 @@ function referenceLines({ table, results }: Outcome, totals: { reference: number
   const speedup = totals.reference / totals.ours;
   const identical = results.every((r) => r.identical);
   return [
-    `Table: ${table.rows.toLocaleString('en')} rows, ${REPOS.toLocaleString('en')} repos (generated in ${table.loadSeconds.toFixed(1)} s, primary key + vacuum ${table.indexSeconds.toFixed(1)} s), PostgreSQL server.`,
+    `Table: ${table.rows.toLocaleString('en')} rows, ${REPOS.toLocaleString('en')} repos (generated in ${table.loadSeconds.toFixed(1)} s, primary key + vacuum ${table.indexSeconds.toFixed(1)} s) on ${table.server.version.split(' on ')[0]} (${settingsOf(table.server)}).`,
     '',
     `**Total: ours ${fmtMs(totals.ours)} ms vs the article's ${fmtMs(totals.reference)} ms: ${speedup.toFixed(0)}x faster; answers ${identical ? 'identical' : 'DIFFERENT'}.**`,
     '',

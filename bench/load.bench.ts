@@ -27,6 +27,7 @@ import { peakMemory } from '../local/process-memory.js';
 import { knob } from './knob.js';
 import { peakRssMiB } from './peak-rss.js';
 import type { BenchResult } from './run.js';
+import { type Query, type ServerInfo, serverInfo, settingsOf } from './server-info.js';
 import { createServerSchema, SERVER } from './server-schema.js';
 import { median } from './stats.js';
 
@@ -92,8 +93,6 @@ async function sampleNodeRss<T>(fn: () => Promise<T>): Promise<{ result: T; node
   }
 }
 
-type Query = (sql: string) => Promise<Record<string, unknown>[]>;
-
 /** The table a method loaded, as the server sees it: rows and whether the primary key is there. */
 async function verify(query: Query, table: string, method: string): Promise<void> {
   const [row] = await query(
@@ -155,24 +154,6 @@ async function loadWithOurs(db: Database, csv: string): Promise<Run> {
     return (performance.now() - started) / 1000;
   });
   return { seconds, nodeMiB, backendMiB: backend ? peakRssMiB(backend.pid) : undefined };
-}
-
-const SETTINGS = ['shared_buffers', 'wal_level', 'max_wal_size', 'maintenance_work_mem', 'synchronous_commit', 'fsync'];
-
-interface ServerInfo {
-  version: string;
-  settings: Record<string, string>;
-}
-
-async function serverInfo(query: Query): Promise<ServerInfo> {
-  const [v] = await query('select version() as version');
-  const rows = await query(
-    `select name, current_setting(name) as value from pg_settings where name in (${SETTINGS.map((s) => `'${s}'`).join(', ')}) order by name`,
-  );
-  return {
-    version: String(v?.version),
-    settings: Object.fromEntries(rows.map((r) => [String(r.name), String(r.value)])),
-  };
 }
 
 /** What every method loads from, and the embedded server's version and settings once (d) has run. */
@@ -319,11 +300,6 @@ function medians(runs: Runs) {
 
 const runsNote = (n: number) => (n === 1 ? '1 run' : `${n} runs, median`);
 const mib = (x: number | undefined) => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
-const settingsOf = (info?: ServerInfo) =>
-  Object.entries(info?.settings ?? {})
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-
 /** The highest of a method's runs for one memory figure (undefined where none was measured). */
 function peakOf(runs: Runs, k: Method, f: keyof Run): number | undefined {
   const xs = runs[k].map((r) => r[f]).filter((x): x is number => x !== undefined);
