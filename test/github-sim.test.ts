@@ -372,6 +372,25 @@ describe('limits and faults', () => {
     }
   });
 
+  it('counts the answers its slow fault held back, on its own side (none without the fault)', async () => {
+    const sim = await startGitHubSimulator({ ...small, faults: { slowShare: 0.5, slowMs: 1 } });
+    try {
+      sim.setTime(START + 1234);
+      const started = Date.now();
+      for (let i = 0; i < 40; i++) await post(sim, page('language:go'));
+      expect(sim.stats.slowAnswers).toBeGreaterThan(5);
+      expect(sim.stats.slowAnswers).toBeLessThan(35);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(sim.stats.slowAnswers);
+      sim.resetStats();
+      expect(sim.stats.slowAnswers).toBe(0);
+      sim.setFaults({});
+      for (let i = 0; i < 5; i++) await post(sim, page('language:go'));
+      expect(sim.stats.slowAnswers).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('injects 502s and secondary limits (403 and 429 with retry-after) at about the configured share', async () => {
     const sim = await startGitHubSimulator({
       ...small,

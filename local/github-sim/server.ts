@@ -76,7 +76,14 @@ export async function startGitHubSimulator(options: SimulatorOptions = {}): Prom
 class SimulatorServer {
   readonly world: SimulatedWorld;
   readonly options: ResolvedOptions;
-  readonly stats: SimStats = { requests: 0, byStatus: {}, points: 0, maxConcurrentSeen: 0, documents: [] };
+  readonly stats: SimStats = {
+    requests: 0,
+    byStatus: {},
+    points: 0,
+    maxConcurrentSeen: 0,
+    documents: [],
+    slowAnswers: 0,
+  };
   private faults: FaultOptions;
   private hostile: HostileOptions;
   private manualClock: number;
@@ -157,6 +164,7 @@ class SimulatorServer {
     this.stats.points = 0;
     this.stats.maxConcurrentSeen = this.inFlight;
     this.stats.documents.length = 0;
+    this.stats.slowAnswers = 0;
     this.seenDocuments.clear();
   }
 
@@ -257,7 +265,9 @@ class SimulatorServer {
   private slowDelay(requestNo: number): number {
     const share = this.faults.slowShare ?? 0;
     const slow = share > 0 && unit(this.options.seed, 0x510e, requestNo) < share;
-    return slow ? (this.faults.slowMs ?? 0) : 0;
+    if (!slow) return 0;
+    this.stats.slowAnswers += 1;
+    return this.faults.slowMs ?? 0;
   }
 
   /** An injected fault for this request, if the draws pick one: the echo, a 502 or a secondary limit. */

@@ -156,6 +156,11 @@ export interface SimStats {
   maxConcurrentSeen: number;
   /** Distinct GraphQL documents received. */
   documents: string[];
+  /**
+   * Answers held back by the `slowShare` fault (each by `slowMs`): counted here, on the injector's
+   * side, so a figure of client timeouts does not rest on the client's own log lines.
+   */
+  slowAnswers: number;
 }
 
 export interface GitHubSimulator {
