@@ -14,11 +14,6 @@ export class StartrailError extends Error {
   }
 }
 
-/** Whether this is a failure to report in one line (ours, by type). */
-export function isStartrailError(error: unknown): error is StartrailError {
-  return error instanceof StartrailError;
-}
-
 /**
  * The base of an error class whose code never varies: `class ExportError extends
  * errorClass('EXPORT') {}` is constructed as `new ExportError(message, { cause })`.
